@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the web server and the worker together in the foreground; stops both when either exits
+# or when this script gets SIGINT/SIGTERM. Expects the environment prepared by setup.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+load_env .env
+
+PORT=${PORT:-3000}
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+}
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+SERVICE_NAME=web node_modules/.bin/next start -p "$PORT" &
+pids+=($!)
+SERVICE_NAME=worker node_modules/.bin/tsx worker/index.ts &
+pids+=($!)
+
+# Whichever stops first takes the other down with it.
+wait -n
+code=$?
+echo "[run] a process exited with code $code; stopping the others" >&2
+exit "$code"

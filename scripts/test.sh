@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: the same setup as `npm start` (with the test database and the Odoo test image),
+# then every suite. Each suite runs even when an earlier one failed; the summary decides.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+export CI=${CI:-1}
+
+bash scripts/setup.sh --test || die "setup failed"
+load_env .env
+use_test_env
+
+results=()
+failed=0
+suite() {
+  local name=$1; shift
+  log "── $name"
+  local started=$SECONDS
+  if "$@"; then
+    results+=("PASS  $name ($((SECONDS - started)) s)")
+  else
+    results+=("FAIL  $name ($((SECONDS - started)) s)")
+    failed=1
+  fi
+}
+
+suite "typecheck" npx tsc --noEmit
+suite "lint" npx eslint --max-warnings 0 .
+suite "migrations in sync" npx tsx scripts/migrate.ts check
+suite "unit tests" npx vitest run --project unit
+suite "integration tests" npx vitest run --project integration
+suite "e2e tests (Playwright, Chromium)" npx playwright test
+
+log "── summary"
+printf '  %s\n' "${results[@]}"
+exit $failed

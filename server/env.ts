@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Web (at build and boot) and worker (at boot) import it;
+ * a missing or malformed variable stops them with a message naming the variable.
+ */
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+const hexKey = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/i, { message: "must be 64 hexadecimal characters (32 bytes)" });
+
+export const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: url(["postgresql:", "postgres:"]),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix:\/\/\/.+|tcp:\/\/.+|https?:\/\/.+)$/, {
+      message: "must be unix:///path/to/socket, tcp://host:port or http(s)://host:port",
+    })
+    .default("unix:///var/run/docker.sock"),
+  ODOO_IMAGE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\/:-]*$/, { message: "must be an image repository such as odoo" })
+    .default("odoo"),
+  ODOO_SERIES: z
+    .string()
+    .default("17.0,18.0")
+    .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\d+\.0$/, { message: "each series must look like 17.0" })).min(1)),
+  POOL_DB_HOST: z.string().min(1),
+  POOL_DB_CONTAINER_HOST: z.string().min(1),
+  POOL_DB_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  POOL_DB_MANAGER_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, { message: "must be a plain PostgreSQL role name" })
+    .refine((name) => name !== "postgres", { message: "must not be the postgres superuser" }),
+  POOL_DB_MANAGER_PASSWORD: z.string().min(12, { message: "must be at least 12 characters" }),
+  APP_URL: url(["http:", "https:"]).default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters" }),
+  SECRETS_KEY: hexKey,
+  ADMIN_EMAIL: z.email(),
+  ADMIN_PASSWORD: z.string().min(10).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): TEnv {
+  const result = ZEnv.safeParse(source);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return source[name] === undefined || source[name] === ""
+        ? `${name} is missing`
+        : `${name} ${issue.message}`;
+    }),
+  );
+}
+
+let cached: TEnv | undefined;
+
+/** Validated environment, parsed once per process. */
+export function env(): TEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,72 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { randomUUID } from "node:crypto";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import { AppError, type AppErrorCode } from "../errors";
+import { logger } from "../logger";
+
+export type TRPCContext = {
+  headers: Headers;
+  requestId: string;
+  log: typeof logger;
+};
+
+export function createTRPCContext(opts: { headers: Headers }): TRPCContext {
+  const requestId = opts.headers.get("x-request-id") ?? randomUUID();
+  return { headers: opts.headers, requestId, log: logger.child({ requestId }) };
+}
+
+const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  NOT_FOUND: "NOT_FOUND",
+  INVALID_STATE: "CONFLICT",
+  LIMIT_EXCEEDED: "TOO_MANY_REQUESTS",
+  CONFLICT: "CONFLICT",
+  FORBIDDEN: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  VALIDATION: "BAD_REQUEST",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const fieldErrors =
+      cause instanceof ZodError
+        ? z.flattenError(cause).fieldErrors
+        : cause instanceof AppError
+          ? (cause.fieldErrors ?? null)
+          : null;
+    return {
+      ...shape,
+      // Internal errors never leak their message or stack to clients.
+      message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        fieldErrors,
+      },
+    };
+  },
+});
+
+/** Domain AppErrors become tRPC errors here, once; unexpected errors are logged with the request id. */
+const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof AppError) {
+      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      ctx.log.error({ err: cause ?? result.error, path, type }, "procedure failed");
+    }
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(errorMapping);

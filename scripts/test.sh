@@ -26,7 +26,7 @@ suite() {
 
 suite "typecheck" npx tsc --noEmit
 suite "lint" npx eslint --max-warnings 0 .
-suite "migrations in sync" npx tsx scripts/migrate.ts check
+suite "migrations in sync" npm run --silent db:check
 suite "unit tests" npx vitest run --project unit
 suite "integration tests" npx vitest run --project integration
 suite "e2e tests (Playwright, Chromium)" npx playwright test

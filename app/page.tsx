@@ -11,7 +11,13 @@ export default function HomePage() {
     <main className="mx-auto flex max-w-5xl flex-col gap-16 px-6 py-16">
       <header className="flex items-center justify-between">
         <span className="text-lg font-semibold text-brand-700">OdooCloud</span>
-        <PlatformStatus />
+        <div className="flex items-center gap-6">
+          <PlatformStatus />
+          <a href="/login" className="text-sm font-medium text-slate-700 hover:text-brand-600">Log in</a>
+          <a href="/signup" className="rounded-lg bg-brand-500 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-600">
+            Sign up
+          </a>
+        </div>
       </header>
       <section className="flex flex-col gap-6">
         <h1 className="text-4xl font-bold tracking-tight sm:text-5xl">Hosted Odoo, ready in a minute</h1>

@@ -52,6 +52,9 @@ export const ZEnv = z.object({
   SECRETS_KEY: hexKey,
   ADMIN_EMAIL: z.email(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z.string().min(3).default("OdooCloud <no-reply@localhost>"),
+  MAIL_OUTBOX_DIR: z.string().min(1).default("mail-outbox"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

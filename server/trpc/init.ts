@@ -3,6 +3,8 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { randomUUID } from "node:crypto";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import type { UserActor } from "../auth/actor";
+import { resolveActor } from "../auth/resolve-actor";
 import { AppError, type AppErrorCode } from "../errors";
 import { logger } from "../logger";
 
@@ -10,11 +12,14 @@ export type TRPCContext = {
   headers: Headers;
   requestId: string;
   log: typeof logger;
+  /** The signed-in user, resolved from the session row behind the cookie; null when signed out. */
+  actor: UserActor | null;
 };
 
-export function createTRPCContext(opts: { headers: Headers }): TRPCContext {
+export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
   const requestId = opts.headers.get("x-request-id") ?? randomUUID();
-  return { headers: opts.headers, requestId, log: logger.child({ requestId }) };
+  const actor = await resolveActor(opts.headers);
+  return { headers: opts.headers, requestId, log: logger.child({ requestId }), actor };
 }
 
 const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -41,7 +46,12 @@ const t = initTRPC.context<TRPCContext>().create({
     return {
       ...shape,
       // Internal errors never leak their message or stack to clients.
-      message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side." : shape.message,
+      message:
+        error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong on our side."
+          : cause instanceof ZodError
+            ? `Please check: ${[...new Set(cause.issues.map((issue) => issue.path.join(".") || "input"))].join(", ")}.`
+            : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -60,6 +70,10 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
     if (cause instanceof AppError) {
       throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
     }
+    if (cause instanceof ZodError) {
+      // The domain validates again (it is also called by the worker); same answer as .input().
+      throw new TRPCError({ code: "BAD_REQUEST", message: "Invalid input", cause });
+    }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       ctx.log.error({ err: cause ?? result.error, path, type }, "procedure failed");
     }
@@ -70,3 +84,15 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Signed-in users only: 401 without a live session. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in." });
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+/** Admins only: 403 for everyone else, whatever the UI shows. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
+  return next({ ctx });
+});

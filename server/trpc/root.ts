@@ -1,7 +1,11 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
+import { adminRouter } from "./routers/admin";
+import { authRouter } from "./routers/auth";
 import { systemRouter } from "./routers/system";
 
 export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  admin: adminRouter,
   system: systemRouter,
 });
 

@@ -10,3 +10,8 @@ const createContext = cache(async () => createTRPCContext({ headers: new Headers
 export async function serverApi() {
   return createCaller(await createContext());
 }
+
+/** The signed-in user for this render (shares the one session lookup with serverApi). */
+export async function currentActor() {
+  return (await createContext()).actor;
+}

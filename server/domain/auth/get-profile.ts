@@ -1,0 +1,16 @@
+import type { UserActor } from "../../auth/actor";
+import { db } from "../../db";
+import { AppError } from "../../errors";
+
+export async function getProfile(actor: UserActor) {
+  const user = await db.user.findUnique({
+    where: { id: actor.userId },
+    select: { id: true, email: true, name: true, company: true, role: true, createdAt: true },
+  });
+  if (!user) throw new AppError("UNAUTHORIZED", "Your account no longer exists.");
+  return {
+    ...user,
+    // Billing does not exist yet: no subscriptions can exist, so the list is truly empty.
+    subscriptions: [] as { planName: string; status: string }[],
+  };
+}

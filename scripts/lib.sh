@@ -27,6 +27,11 @@ use_test_env() {
     TEST_DATABASE_URL=$(node -e 'const u=new URL(process.argv[1]); u.pathname=u.pathname+"_test"; console.log(u.href)' "$DATABASE_URL")
   fi
   export DATABASE_URL=$TEST_DATABASE_URL
+  # Its own Redis database too: queues, heartbeats and login counters stay apart from npm start's.
+  if [ -z "${TEST_REDIS_URL:-}" ]; then
+    TEST_REDIS_URL=$(node -e 'const u=new URL(process.argv[1]); u.pathname="/1"; console.log(u.href)' "$REDIS_URL")
+  fi
+  export REDIS_URL=$TEST_REDIS_URL
   export ODOO_IMAGE=localhost/odoo-standin
   export PORT=${TEST_PORT:-3100}
   export APP_URL=http://localhost:$PORT

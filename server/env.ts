@@ -32,7 +32,7 @@ export const ZEnv = z.object({
     .default("unix:///var/run/docker.sock"),
   ODOO_IMAGE: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._\/:-]*$/, { message: "must be an image repository such as odoo" })
+    .regex(/^[a-z0-9][a-z0-9._/:-]*$/, { message: "must be an image repository such as odoo" })
     .default("odoo"),
   ODOO_SERIES: z
     .string()

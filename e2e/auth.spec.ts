@@ -35,7 +35,7 @@ test("sign up through the form with a live password checklist, log out, log in",
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { name: "Welcome, Erin Example" })).toBeVisible();
 
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login$/);
@@ -47,7 +47,8 @@ test("sign up through the form with a live password checklist, log out, log in",
 test("a duplicate email gets a field error on the form", async ({ page }) => {
   const email = uniqueEmail("dup");
   await signUp(page, { name: "First", email, password: PASSWORD });
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await page.goto("/signup");
   await page.getByLabel("Name").fill("Second");
   await page.getByLabel("Email").fill(email);
@@ -60,7 +61,7 @@ test("a customer opening /admin is sent away; the seeded admin can open it", asy
   await signUp(page, { name: "Curious Customer", email: uniqueEmail("customer"), password: PASSWORD });
   await page.goto("/admin");
   await expect(page).toHaveURL(/\/dashboard$/);
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
 
   const adminEmail = process.env.ADMIN_EMAIL;
@@ -76,7 +77,7 @@ test("a customer opening /admin is sent away; the seeded admin can open it", asy
 test("the login form refuses further attempts after 5 failures, naming a retry time", async ({ page }) => {
   const email = uniqueEmail("locked");
   await signUp(page, { name: "Locked Out", email, password: PASSWORD });
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   for (let attempt = 1; attempt <= 5; attempt++) {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("Wrong-Password-1!");
@@ -92,7 +93,7 @@ test("the login form refuses further attempts after 5 failures, naming a retry t
 test("password reset by mail: the link works once", async ({ page }) => {
   const email = uniqueEmail("reset");
   await signUp(page, { name: "Forgetful", email, password: PASSWORD });
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
 
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await page.getByLabel("Email").fill(email);

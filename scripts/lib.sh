@@ -36,7 +36,6 @@ use_test_env() {
   export PORT=${TEST_PORT:-3100}
   export APP_URL=http://localhost:$PORT
   export AUTH_URL=$APP_URL
-  export NODE_ENV=production
 }
 
 # url_part <url> <protocol|hostname|port|username|password|database>

@@ -22,7 +22,7 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} (apt)"
   if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 apt_install curl ca-certificates
@@ -168,7 +168,7 @@ if [ ! -d node_modules ] || [ "$(cat "$STATE_DIR/npm-install" 2>/dev/null)" != "
   log "installing npm dependencies"
   # `npm ci` calls lockfiles made on these machines out of sync (other platforms' binaries are
   # missing from the registry here); `npm install` follows the lockfile all the same.
-  npm install --no-audit --no-fund --loglevel=error
+  npm install --include=dev --no-audit --no-fund --loglevel=error
   echo "$LOCK_HASH" >"$STATE_DIR/npm-install"
 fi
 

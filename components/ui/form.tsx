@@ -7,11 +7,15 @@ export function Field({
   hint,
   ...input
 }: { label: string; name: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
-  const errorId = `${name}-error`;
+  const id = `field-${name}`;
+  const errorId = `${id}-error`;
   return (
-    <label className="flex flex-col gap-1 text-sm">
-      <span className="font-medium text-slate-700">{label}</span>
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="font-medium text-slate-700">
+        {label}
+      </label>
       <input
+        id={id}
         name={name}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}
@@ -24,7 +28,7 @@ export function Field({
           {error}
         </span>
       ) : null}
-    </label>
+    </div>
   );
 }
 

@@ -101,6 +101,11 @@ elif is_local_host "$DB_HOST"; then
   # The platform role owns its databases; CREATEDB lets it make the shadow database for
   # `npm run db:migration`. The pool manager creates customer roles and databases, no superuser.
   ensure_role "$(url_part "$DATABASE_URL" username)" "$(url_part "$DATABASE_URL" password)" "NOSUPERUSER CREATEDB NOCREATEROLE"
+  if [ "$MODE" = test ]; then
+    # Every `npm test` starts from an empty test database: migrations are replayed from scratch
+    # and no earlier run's rows (or a seeded admin with another password) linger.
+    pg_superuser -c "\"DROP DATABASE IF EXISTS \\\"$(url_part "$DATABASE_URL" database)\\\" WITH (FORCE)\""
+  fi
   ensure_database "$(url_part "$DATABASE_URL" database)" "$(url_part "$DATABASE_URL" username)"
   if is_local_host "$POOL_DB_HOST"; then
     ensure_role "$POOL_DB_MANAGER_USER" "$POOL_DB_MANAGER_PASSWORD" "NOSUPERUSER CREATEDB CREATEROLE"

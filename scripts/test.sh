@@ -9,6 +9,13 @@ export CI=${CI:-1}
 bash scripts/setup.sh --test || die "setup failed"
 load_env .env
 use_test_env
+# The test Redis database starts empty, like the test PostgreSQL database: no queued jobs or
+# login counters from an earlier run.
+node -e '
+  const { Redis } = require("ioredis");
+  const redis = new Redis(process.env.REDIS_URL);
+  redis.flushdb().then(() => redis.quit(), (error) => { console.error(error.message); process.exit(1); });' ||
+  die "could not empty the test Redis database"
 
 results=()
 failed=0

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { AuthCard } from "@/components/ui/form";
+import { AuthCard } from "@/components/ui/auth-card";
 import { currentActor } from "@/server/trpc/server";
 import { SignupForm } from "./_components/signup-form";
 

@@ -22,7 +22,7 @@ export function ProfileForm({ name: initialName, company: initialCompany }: { na
     update.mutate({ name, company });
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {errors ? <FormMessage kind="error">{errors.message}</FormMessage> : null}
       {update.isSuccess ? <FormMessage kind="success">Profile saved.</FormMessage> : null}
       <Field label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={errors?.fields.name} />
@@ -44,7 +44,7 @@ export function ChangePasswordForm() {
     change.mutate({ currentPassword, newPassword });
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {errors ? <FormMessage kind="error">{errors.message}</FormMessage> : null}
       {change.isSuccess ? (
         <FormMessage kind="success">Password changed. Your other sessions were logged out.</FormMessage>

@@ -1,4 +1,7 @@
+"use client";
+
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from "react";
+import { useHydrated } from "./use-hydrated";
 
 export function Field({
   label,
@@ -32,11 +35,14 @@ export function Field({
   );
 }
 
+/** Disabled until hydrated: a click before React runs would submit the form natively. */
 export function Button({
   children,
   variant = "primary",
+  disabled,
   ...props
 }: { variant?: "primary" | "secondary" | "danger" } & ButtonHTMLAttributes<HTMLButtonElement>) {
+  const hydrated = useHydrated();
   const styles = {
     primary: "bg-brand-500 text-white hover:bg-brand-600",
     secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
@@ -45,6 +51,7 @@ export function Button({
   return (
     <button
       className={`rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition disabled:cursor-not-allowed disabled:opacity-60 ${styles}`}
+      disabled={!hydrated || disabled}
       {...props}
     >
       {children}
@@ -59,20 +66,5 @@ export function FormMessage({ kind, children }: { kind: "error" | "success"; chi
     >
       {children}
     </p>
-  );
-}
-
-export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
-  return (
-    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-6 px-6 py-12">
-      <a href="/" className="text-lg font-semibold text-brand-700">
-        OdooCloud
-      </a>
-      <section className="flex flex-col gap-5 rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-        <h1 className="text-2xl font-bold tracking-tight">{title}</h1>
-        {children}
-      </section>
-      {footer ? <div className="text-center text-sm text-slate-600">{footer}</div> : null}
-    </main>
   );
 }

@@ -26,7 +26,7 @@ export function ForgotPasswordForm() {
     );
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {errors ? <FormMessage kind="error">{errors.message}</FormMessage> : null}
       <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors?.fields.email} required />
       <Button type="submit" disabled={request.isPending}>Send reset link</Button>

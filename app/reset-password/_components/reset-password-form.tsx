@@ -27,7 +27,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     );
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {errors ? <FormMessage kind="error">{errors.fields.token ?? errors.message}</FormMessage> : null}
       <Field
         label="New password"

@@ -38,7 +38,7 @@ export function SignupForm() {
     setForm((current) => ({ ...current, [field]: event.target.value }));
 
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {errors ? <FormMessage kind="error">{errors.message}</FormMessage> : null}
       {signInError ? <FormMessage kind="error">{signInError}</FormMessage> : null}
       <Field label="Name" name="name" autoComplete="name" value={form.name} onChange={set("name")} error={errors?.fields.name} required />

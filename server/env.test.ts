@@ -54,3 +54,10 @@ describe("parseEnv", () => {
     expect(message).not.toContain("tiny");
   });
 });
+
+describe("routing", () => {
+  it("needs BASE_DOMAIN with traefik routing", () => {
+    expect(issuesOf({ ...valid, ROUTING: "traefik" })).toEqual(["BASE_DOMAIN is required when ROUTING=traefik"]);
+    expect(parseEnv({ ...valid, ROUTING: "traefik", BASE_DOMAIN: "odoo.example.com" }).ROUTING).toBe("traefik");
+  });
+});

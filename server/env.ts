@@ -47,6 +47,18 @@ export const ZEnv = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, { message: "must be a plain PostgreSQL role name" })
     .refine((name) => name !== "postgres", { message: "must not be the postgres superuser" }),
   POOL_DB_MANAGER_PASSWORD: z.string().min(12, { message: "must be at least 12 characters" }),
+  ROUTING: z.enum(["ports", "traefik"]).default("ports"),
+  /** Host name in instance URLs with ROUTING=ports (where the engine publishes ports). */
+  INSTANCE_PUBLIC_HOST: z.string().min(1).default("localhost"),
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, { message: "must be a domain such as odoo.example.com" })
+    .optional(),
+  TRAEFIK_NETWORK: z.string().min(1).default("traefik"),
+  TRAEFIK_ENTRYPOINT: z.string().min(1).default("websecure"),
+  TRAEFIK_CERT_RESOLVER: z.string().min(1).optional(),
+  FIRST_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
+  RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   APP_URL: url(["http:", "https:"]).default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters" }),
   SECRETS_KEY: hexKey,
@@ -60,6 +72,12 @@ export const ZEnv = z.object({
 
 export type TEnv = z.infer<typeof ZEnv>;
 
+const ZEnvChecked = ZEnv.superRefine((value, ctx) => {
+  if (value.ROUTING === "traefik" && !value.BASE_DOMAIN) {
+    ctx.addIssue({ code: "custom", path: ["BASE_DOMAIN"], message: "is required when ROUTING=traefik" });
+  }
+});
+
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
     super(`Invalid environment:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
@@ -68,12 +86,12 @@ export class EnvError extends Error {
 }
 
 export function parseEnv(source: Record<string, string | undefined>): TEnv {
-  const result = ZEnv.safeParse(source);
+  const result = ZEnvChecked.safeParse(source);
   if (result.success) return result.data;
   throw new EnvError(
     result.error.issues.map((issue) => {
       const name = issue.path.join(".");
-      return source[name] === undefined || source[name] === ""
+      return (source[name] === undefined || source[name] === "") && issue.code !== "custom"
         ? `${name} is missing`
         : `${name} ${issue.message}`;
     }),

@@ -1,6 +1,7 @@
 import "@/server/load-dotenv";
 import { Worker, type Job } from "bullmq";
-import { containerEngine } from "@/server/container-engine";
+import { followEngineEvents } from "@/server/domain/instances/follow-engine-events";
+import { reconcileEveryMs, reconcileInstances } from "@/server/domain/instances/reconcile-instances";
 import { env } from "@/server/env";
 import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
@@ -10,19 +11,28 @@ import {
   JOB,
   QUEUE,
   WORKER_HEARTBEAT_EVERY_MS,
+  ZReconcilePayload,
   ZWorkerHeartbeatPayload,
 } from "@/server/queue/queues";
+import { containerRuntime } from "@/server/runtime";
+import { processInstanceJob } from "./jobs/instance-jobs";
 import { workerHeartbeat } from "./jobs/worker-heartbeat";
-import { DockerRuntime } from "./runtime/docker-runtime";
+
+/** Instance jobs mostly wait on the engine and on Odoo's boot: many can run side by side. */
+const INSTANCE_CONCURRENCY = 16;
 
 async function main(): Promise<void> {
   assertEnvOrExit();
   const config = env();
-  const runtime = new DockerRuntime(containerEngine());
+  const runtime = containerRuntime();
   const engine = await runtime.version();
   const queues = Object.values(QUEUE);
-
   const redis = createRedis("worker");
+
+  const instances = new Worker(QUEUE.instances, processInstanceJob, {
+    connection: createRedis("worker"),
+    concurrency: INSTANCE_CONCURRENCY,
+  });
   const maintenance = new Worker(
     QUEUE.maintenance,
     async (job: Job) => {
@@ -30,22 +40,37 @@ async function main(): Promise<void> {
         case JOB.workerHeartbeat:
           ZWorkerHeartbeatPayload.parse(job.data);
           return workerHeartbeat(redis, { engineVersion: engine.version, queues });
+        case JOB.reconcileInstances:
+          ZReconcilePayload.parse(job.data);
+          return reconcileInstances();
         default:
           throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
       }
     },
     { connection: createRedis("worker"), concurrency: 1 },
   );
-  maintenance.on("failed", (job, error) => {
-    logger.error({ queue: QUEUE.maintenance, jobId: job?.id, job: job?.name, err: error }, "job failed");
-  });
+  for (const worker of [instances, maintenance]) {
+    worker.on("failed", (job, error) => {
+      logger.error({ queue: worker.name, jobId: job?.id, job: job?.name, err: error }, "job failed");
+    });
+  }
 
-  await getQueue(QUEUE.maintenance).upsertJobScheduler(
+  const maintenanceQueue = getQueue(QUEUE.maintenance);
+  await maintenanceQueue.upsertJobScheduler(
     JOB.workerHeartbeat,
     { every: WORKER_HEARTBEAT_EVERY_MS },
     { name: JOB.workerHeartbeat, data: {} },
   );
+  // One scheduler for the whole fleet, upserted at boot (never one per instance).
+  await maintenanceQueue.upsertJobScheduler(
+    JOB.reconcileInstances,
+    { every: reconcileEveryMs() },
+    { name: JOB.reconcileInstances, data: {} },
+  );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
+
+  const events = new AbortController();
+  followEngineEvents(runtime, events.signal);
 
   const images = await Promise.all(
     config.ODOO_SERIES.map(async (series) => {
@@ -71,8 +96,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     force.unref();
-    await maintenance.close();
-    await getQueue(QUEUE.maintenance).close();
+    events.abort();
+    await Promise.all([instances.close(), maintenance.close()]);
+    await Promise.all([getQueue(QUEUE.maintenance).close(), getQueue(QUEUE.instances).close()]);
     await redis.quit();
     logger.info("worker stopped");
     process.exit(0);

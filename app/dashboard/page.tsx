@@ -2,13 +2,15 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ChangePasswordForm, LogOutEverywhereButton, ProfileForm } from "@/components/account/account-settings";
 import { AppHeader } from "@/components/account/app-header";
+import { InstanceList } from "@/components/instances/instance-list";
 import { currentActor, serverApi } from "@/server/trpc/server";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   if (!(await currentActor())) redirect("/login");
-  const me = await (await serverApi()).auth.me();
+  const api = await serverApi();
+  const [me, instances] = await Promise.all([api.auth.me(), api.instances.list()]);
   return (
     <>
       <AppHeader name={me.name} isAdmin={me.role === "ADMIN"} />
@@ -20,6 +22,7 @@ export default async function DashboardPage() {
             {me.company ? ` · ${me.company}` : ""}
           </p>
         </section>
+        <InstanceList initialInstances={instances} />
         <section className="grid gap-6 md:grid-cols-2">
           <article className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
             <h2 className="mb-4 font-semibold">Profile</h2>

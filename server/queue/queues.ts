@@ -7,15 +7,32 @@ import { createRedis } from "./connection";
  * Payloads carry ids only, validated by the same schema on both sides.
  */
 export const QUEUE = {
+  instances: "instances",
   maintenance: "maintenance",
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 export const JOB = {
   workerHeartbeat: "worker-heartbeat",
+  reconcileInstances: "reconcile-instances",
+  provisionInstance: "provision-instance",
+  startInstance: "start-instance",
+  stopInstance: "stop-instance",
+  restartInstance: "restart-instance",
+  deleteInstance: "delete-instance",
 } as const;
+export type InstanceJobName =
+  | typeof JOB.provisionInstance
+  | typeof JOB.startInstance
+  | typeof JOB.stopInstance
+  | typeof JOB.restartInstance
+  | typeof JOB.deleteInstance;
 
 export const ZWorkerHeartbeatPayload = z.object({}).strict();
+export const ZReconcilePayload = z.object({}).strict();
+/** Instance jobs carry the id only; the processor re-reads everything else. */
+export const ZInstanceJobPayload = z.object({ instanceId: z.string().min(1) }).strict();
+export type TInstanceJobPayload = z.infer<typeof ZInstanceJobPayload>;
 
 /** Redis key where the worker records that it is alive (read by /api/health). */
 export const WORKER_HEARTBEAT_KEY = "saas:worker:heartbeat";
@@ -49,4 +66,24 @@ export function getQueue(name: QueueName): Queue {
     queues.set(name, queue);
   }
   return queue;
+}
+
+/**
+ * Adds a job under a deterministic id. A finished (completed or failed) job with the same id
+ * is removed first, so retrying after a failure is possible; a waiting or active one wins,
+ * so a double enqueue runs the work once.
+ */
+export async function enqueueUnique(queue: Queue, name: string, data: object, jobId: string): Promise<void> {
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === "completed" || state === "failed") await existing.remove();
+    else return;
+  }
+  await queue.add(name, data, { jobId });
+}
+
+/** Jobs on one instance; the job id makes a duplicate enqueue of the same step a no-op. */
+export function enqueueInstanceJob(name: InstanceJobName, instanceId: string): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.instances), name, { instanceId }, `${name}-${instanceId}`);
 }

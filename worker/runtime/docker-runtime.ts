@@ -1,9 +1,66 @@
+// ContainerRuntime on the Docker Engine API through dockerode: Docker in production, podman's
+// compatible service in development and CI. Every method inspects and acts, branching on the
+// engine's "not found" (404) and "nothing to do" (304) answers only; any other error is thrown
+// so a job fails visibly instead of guessing. Error messages carry names, never env values.
 import type Docker from "dockerode";
-import type { ContainerRuntime } from "./container-runtime";
+import {
+  ContainerNotFoundError,
+  LABEL,
+  type ContainerEvent,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerState,
+  type WatchEventsOptions,
+} from "./container-runtime";
+import { followEvents, type EventStream } from "./docker-events";
+import { demuxLogs, logLines, stateFromInspect, stateFromListEntry, toCreateOptions } from "./docker-mapping";
+
+const NOT_MODIFIED = 304;
+const NOT_FOUND = 404;
+const CONFLICT = 409;
+/** containerLogs never returns more than this many lines. */
+export const MAX_LOG_LINES = 2000;
+/** How many containers listManagedContainers inspects at once (only those that may be OOM kills). */
+const INSPECT_CONCURRENCY = 8;
 
 function statusCode(error: unknown): number | undefined {
   const code = (error as { statusCode?: unknown })?.statusCode;
   return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * A second create with a taken name: Docker answers 409; podman 4.3 answers 500 with "the
+ * container name ... is already in use". Only that exact situation is treated as a conflict.
+ */
+function isNameConflict(error: unknown): boolean {
+  const code = statusCode(error);
+  if (code === CONFLICT) return true;
+  const message = (error as { message?: unknown })?.message;
+  return code === 500 && typeof message === "string" && /name .* is already in use/i.test(message);
+}
+
+async function ignoring<T>(codes: number[], action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    const code = statusCode(error);
+    if (code !== undefined && codes.includes(code)) return undefined;
+    throw error;
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index] as T);
+      }
+    }),
+  );
+  return results;
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -20,8 +77,135 @@ export class DockerRuntime implements ContainerRuntime {
       return true;
     } catch (error) {
       // Only "no such image" means absent; anything else is a real failure.
-      if (statusCode(error) === 404) return false;
+      if (statusCode(error) === NOT_FOUND) return false;
       throw error;
     }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return;
+    } catch (error) {
+      if (statusCode(error) !== NOT_FOUND) throw error;
+    }
+    // Creating an existing volume succeeds on Docker and podman alike, so a race is harmless.
+    await this.docker.createVolume({ Name: name, Labels: labels });
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    // 409 (still used by a container) is a real problem for the caller, so only 404 is absorbed.
+    await ignoring([NOT_FOUND], () => this.docker.getVolume(name).remove());
+  }
+
+  /** The raw inspect answer, null on 404. */
+  private async inspectRaw(nameOrId: string): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(nameOrId).inspect();
+    } catch (error) {
+      if (statusCode(error) === NOT_FOUND) return null;
+      throw error;
+    }
+  }
+
+  async ensureContainer(spec: ContainerSpec, options: { stopTimeoutSeconds?: number } = {}) {
+    const wanted = spec.labels[LABEL.specHash];
+    if (!wanted) throw new Error(`container spec ${spec.name} has no ${LABEL.specHash} label`);
+    for (const volume of spec.volumes) await this.ensureVolume(volume.name, volume.labels);
+
+    // Inspect, act, and on a lost race (another run created the name meanwhile) look again.
+    // Three rounds are plenty: each round either returns or removes a stale container.
+    for (let round = 1; ; round++) {
+      const existing = await this.inspectRaw(spec.name);
+      if (existing) {
+        if (existing.Config.Labels?.[LABEL.specHash] === wanted) return { id: existing.Id, created: false };
+        // Stale spec (first boot finished, new plan, rotated password...). Stop gracefully so
+        // Odoo finishes its requests, then remove by id: if another run has already replaced
+        // it, the new container is left alone. Named volumes stay; the anonymous ones go.
+        const stale = this.docker.getContainer(existing.Id);
+        await ignoring([NOT_MODIFIED, NOT_FOUND], () => stale.stop({ t: options.stopTimeoutSeconds ?? 10 }));
+        await ignoring([NOT_FOUND], () => stale.remove({ force: true, v: true }));
+      }
+      try {
+        const container = await this.docker.createContainer(toCreateOptions(spec));
+        return { id: container.id, created: true };
+      } catch (error) {
+        if (!isNameConflict(error) || round >= 3) throw error;
+      }
+    }
+  }
+
+  private async onContainer(name: string, action: (container: Docker.Container) => Promise<unknown>): Promise<void> {
+    try {
+      await action(this.docker.getContainer(name));
+    } catch (error) {
+      const code = statusCode(error);
+      if (code === NOT_MODIFIED) return; // already in the wanted state
+      if (code === NOT_FOUND) throw new ContainerNotFoundError(name);
+      throw error;
+    }
+  }
+
+  async startContainer(name: string): Promise<void> {
+    await this.onContainer(name, (c) => c.start());
+  }
+
+  async stopContainer(name: string, timeoutSeconds: number): Promise<void> {
+    await this.onContainer(name, (c) => c.stop({ t: timeoutSeconds }));
+  }
+
+  async restartContainer(name: string, timeoutSeconds: number): Promise<void> {
+    await this.onContainer(name, (c) => c.restart({ t: timeoutSeconds }));
+  }
+
+  async removeContainer(name: string): Promise<void> {
+    // v: the image declares VOLUMEs (/mnt/extra-addons); without it each recreate leaks one.
+    await ignoring([NOT_FOUND], () => this.docker.getContainer(name).remove({ force: true, v: true }));
+  }
+
+  async inspectContainer(name: string): Promise<ContainerState | null> {
+    const info = await this.inspectRaw(name);
+    return info ? stateFromInspect(info) : null;
+  }
+
+  async listManagedContainers(): Promise<ContainerState[]> {
+    const entries = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
+    const states = entries.filter((entry) => entry.Labels?.[LABEL.managed] === "true").map(stateFromListEntry);
+    // The list has no OOM flag. 137 (SIGKILL) is the only exit an OOM kill produces, and few
+    // containers sit there, so only those are inspected; one removed meanwhile keeps its list data.
+    return mapLimit(states, INSPECT_CONCURRENCY, async (state) => {
+      if (state.exitCode !== 137) return state;
+      const info = await this.inspectRaw(state.id);
+      return info ? stateFromInspect(info) : state;
+    });
+  }
+
+  async containerLogs(name: string, tail: number): Promise<string[]> {
+    const lines = Math.min(MAX_LOG_LINES, Math.max(1, Math.floor(tail)));
+    const info = await this.inspectRaw(name);
+    if (!info) throw new ContainerNotFoundError(name);
+    const container = this.docker.getContainer(info.Id);
+    let raw: Buffer;
+    try {
+      raw = await container.logs({ stdout: true, stderr: true, follow: false, tail: lines });
+    } catch (error) {
+      if (statusCode(error) === NOT_FOUND) throw new ContainerNotFoundError(name);
+      throw error;
+    }
+    const text = info.Config.Tty ? raw.toString("utf8") : demuxLogs(raw);
+    return logLines(text, lines);
+  }
+
+  watchEvents(onEvent: (event: ContainerEvent) => void, options: WatchEventsOptions): Promise<void> {
+    const open = async (since: number | undefined, signal: AbortSignal): Promise<EventStream> => {
+      const query: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
+        ...(since === undefined ? {} : { since }),
+        filters: { type: ["container"], label: [`${LABEL.managed}=true`] },
+        // docker-modem takes it out of the query and hands it to the HTTP request.
+        abortSignal: signal,
+      };
+      return (await this.docker.getEvents(query)) as EventStream;
+    };
+    return followEvents(open, onEvent, options);
   }
 }

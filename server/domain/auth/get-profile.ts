@@ -8,8 +8,10 @@ export async function getProfile(actor: UserActor) {
     select: { id: true, email: true, name: true, company: true, role: true, createdAt: true },
   });
   if (!user) throw new AppError("UNAUTHORIZED", "Your account no longer exists.");
+  const instanceCount = await db.instance.count({ where: { ownerId: actor.userId, status: { not: "DELETED" } } });
   return {
     ...user,
+    instanceCount,
     // Billing does not exist yet: no subscriptions can exist, so the list is truly empty.
     subscriptions: [] as { planName: string; status: string }[],
   };

@@ -1,0 +1,316 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useTRPC } from "@/components/providers/trpc-provider";
+import { formErrors } from "@/components/trpc-errors";
+import { Button, Field, FormMessage } from "@/components/ui/form";
+import { formatCpu, formatMemory } from "./format";
+import { parseAddons, parseEnvVars } from "./parse-options";
+import type { Plan } from "./types";
+
+const inputClass =
+  "rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500";
+
+/** Newest first: "18.0" before "17.0". */
+const newestFirst = (series: readonly string[]) => [...series].sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
+
+export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const firstPlan = plans[0];
+  const [planId, setPlanId] = useState(firstPlan?.id ?? "");
+  const [odooVersion, setOdooVersion] = useState(firstPlan ? (newestFirst(firstPlan.allowedSeries)[0] ?? "") : "");
+  const [name, setName] = useState("");
+  const [subdomain, setSubdomain] = useState("");
+  const [demoData, setDemoData] = useState(false);
+  const [addons, setAddons] = useState("");
+  const [envText, setEnvText] = useState("");
+  const [envError, setEnvError] = useState<string>();
+
+  const plan = plans.find((candidate) => candidate.id === planId);
+  const versions = plan ? newestFirst(plan.allowedSeries) : [];
+
+  const create = useMutation(
+    trpc.instances.create.mutationOptions({
+      onSuccess: async (instance) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.instances.list.queryKey() });
+        router.push(`/instances/${instance.id}`);
+      },
+    }),
+  );
+  const errors = create.error ? formErrors(create.error) : undefined;
+
+  function choosePlan(id: string) {
+    setPlanId(id);
+    const next = plans.find((candidate) => candidate.id === id);
+    if (next && !next.allowedSeries.includes(odooVersion)) setOdooVersion(newestFirst(next.allowedSeries)[0] ?? "");
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const env = parseEnvVars(envText);
+    setEnvError(env.error);
+    if (env.error) return;
+    create.mutate({
+      name,
+      subdomain,
+      odooVersion,
+      planId,
+      demoData,
+      customAddons: parseAddons(addons),
+      envVars: env.vars,
+    });
+  }
+
+  if (plans.length === 0) {
+    return <FormMessage kind="error">No plans are available yet. Please come back later.</FormMessage>;
+  }
+
+  return (
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-6" noValidate>
+      {errors ? <FormMessage kind="error">{errors.message}</FormMessage> : null}
+
+      <fieldset className="flex flex-col gap-2 text-sm" aria-describedby={errors?.fields.planId ? "field-planId-error" : undefined}>
+        <legend className="mb-2 font-medium text-slate-700">Plan</legend>
+        <div className="grid gap-3 sm:grid-cols-3">
+          {plans.map((option) => (
+            <label
+              key={option.id}
+              className="flex cursor-pointer flex-col gap-1 rounded-xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-brand-500 has-checked:border-brand-500 has-checked:ring-2 has-checked:ring-brand-100"
+            >
+              <span className="flex items-center gap-2">
+                <input
+                  type="radio"
+                  name="planId"
+                  value={option.id}
+                  checked={planId === option.id}
+                  onChange={() => choosePlan(option.id)}
+                  className="accent-brand-500"
+                />
+                <span className="font-semibold text-slate-900">{option.displayName}</span>
+              </span>
+              <span className="text-slate-600">
+                {formatCpu(option.cpu)} · {formatMemory(option.memoryMb)} memory · {option.storageGb} GB storage
+              </span>
+              <span className="text-xs text-slate-500">
+                Up to {option.maxInstances} instance{option.maxInstances === 1 ? "" : "s"}
+              </span>
+            </label>
+          ))}
+        </div>
+        <FieldError id="field-planId-error" error={errors?.fields.planId} />
+      </fieldset>
+
+      <SelectField
+        label="Odoo version"
+        name="odooVersion"
+        value={odooVersion}
+        onChange={setOdooVersion}
+        options={versions.map((series) => ({ value: series, label: `Odoo ${series}` }))}
+        error={errors?.fields.odooVersion}
+      />
+
+      <Field
+        label="Name"
+        name="name"
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+        error={errors?.fields.name}
+        placeholder="Acme production"
+        maxLength={64}
+        required
+      />
+
+      <Field
+        label="Subdomain"
+        name="subdomain"
+        value={subdomain}
+        onChange={(event) => setSubdomain(event.target.value)}
+        error={errors?.fields.subdomain}
+        hint={<SubdomainCheck subdomain={subdomain} />}
+        placeholder="acme"
+        autoComplete="off"
+        autoCapitalize="off"
+        spellCheck={false}
+        maxLength={64}
+        required
+      />
+
+      <label className="flex items-start gap-3 text-sm">
+        <input
+          type="checkbox"
+          name="demoData"
+          checked={demoData}
+          onChange={(event) => setDemoData(event.target.checked)}
+          className="mt-0.5 size-4 accent-brand-500"
+        />
+        <span>
+          <span className="font-medium text-slate-700">Load demo data</span>
+          <span className="block text-slate-500">Sample customers, products and orders to try Odoo out.</span>
+        </span>
+      </label>
+
+      <fieldset className="flex flex-col gap-4 rounded-xl border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-medium text-slate-700">Advanced (optional)</legend>
+        <Field
+          label="Custom addons"
+          name="customAddons"
+          value={addons}
+          onChange={(event) => setAddons(event.target.value)}
+          error={errors?.fields.customAddons}
+          placeholder="sale_management, crm"
+          hint={<span className="text-slate-500">Technical module names, separated by commas; installed on first boot.</span>}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <TextAreaField
+          label="Environment variables"
+          name="envVars"
+          value={envText}
+          onChange={setEnvText}
+          error={envError ?? errors?.fields.envVars}
+          placeholder={"MY_SETTING=value\nOTHER_SETTING=42"}
+          hint="One KEY=VALUE per line."
+        />
+      </fieldset>
+
+      <div>
+        <Button type="submit" disabled={create.isPending || create.isSuccess}>
+          {create.isPending || create.isSuccess ? "Creating…" : "Create instance"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** As-you-type availability, 300 ms after the last keystroke. */
+function SubdomainCheck({ subdomain }: { subdomain: string }) {
+  const trpc = useTRPC();
+  const wanted = subdomain.trim();
+  const [debounced, setDebounced] = useState(wanted);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(wanted), 300);
+    return () => clearTimeout(timer);
+  }, [wanted]);
+  const settled = debounced === wanted && wanted !== "";
+  const check = useQuery(
+    trpc.instances.checkSubdomain.queryOptions({ subdomain: debounced }, { enabled: settled, staleTime: 5_000, retry: false }),
+  );
+
+  let content: ReactNode;
+  let tone = "text-slate-500";
+  if (wanted === "") content = "Your instance's address: 4-32 lower-case letters, digits and hyphens.";
+  else if (!settled || check.isPending) content = "Checking…";
+  else if (check.isError) content = "Could not check right now; we will check again when you create the instance.";
+  else if (check.data.available) {
+    content = `${wanted.toLowerCase()} is available`;
+    tone = "text-emerald-700";
+  } else {
+    content = check.data.reason ?? "This subdomain is not available";
+    tone = "text-amber-700";
+  }
+  return (
+    <p data-testid="subdomain-check" aria-live="polite" className={tone}>
+      {content}
+    </p>
+  );
+}
+
+function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <span id={id} className="text-red-700">
+      {error}
+    </span>
+  ) : null;
+}
+
+function SelectField({
+  label,
+  name,
+  value,
+  onChange,
+  options,
+  error,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+  error?: string;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="font-medium text-slate-700">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={inputClass}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+function TextAreaField({
+  label,
+  name,
+  value,
+  onChange,
+  error,
+  hint,
+  placeholder,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: string;
+  placeholder?: string;
+}) {
+  const id = `field-${name}`;
+  const hintId = useId();
+  const describedBy = [hint ? hintId : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        rows={4}
+        placeholder={placeholder}
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={`${inputClass} font-mono text-xs`}
+      />
+      {hint ? (
+        <span id={hintId} className="text-slate-500">
+          {hint}
+        </span>
+      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { useTRPC } from "@/components/providers/trpc-provider";
+import { FormMessage } from "@/components/ui/form";
+import { formatCpu, formatMemory, linkButtonClass } from "./format";
+import { HealthPanel } from "./health-panel";
+import { InstanceActions } from "./instance-actions";
+import { LocalTime } from "./local-time";
+import { LogTail } from "./log-tail";
+import { StatusBadge } from "./status-badge";
+import { Timeline } from "./timeline";
+import { isTransitional, type InstanceDetail, type InstanceEvent } from "./types";
+
+/**
+ * One instance, live: the instance and its timeline are polled every 1.5 s while the worker is
+ * busy with it, every 10 s otherwise.
+ */
+export function InstanceView({ initialInstance, initialEvents }: { initialInstance: InstanceDetail; initialEvents: InstanceEvent[] }) {
+  const trpc = useTRPC();
+  const id = initialInstance.id;
+  const pollEvery = (status: InstanceDetail["status"] | undefined) => (status && isTransitional(status) ? 1_500 : 10_000);
+
+  const instanceQuery = useQuery(
+    trpc.instances.get.queryOptions(
+      { id },
+      { initialData: initialInstance, refetchInterval: (query) => pollEvery(query.state.data?.status), retry: false },
+    ),
+  );
+  const instance = instanceQuery.data;
+  const eventsQuery = useQuery(
+    trpc.instances.events.queryOptions({ id }, { initialData: initialEvents, refetchInterval: pollEvery(instance.status) }),
+  );
+  const gone = instanceQuery.error?.data?.code === "NOT_FOUND";
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Link href="/dashboard" className="text-sm text-brand-600 hover:underline">
+        ← All instances
+      </Link>
+
+      {gone ? (
+        <FormMessage kind="error">
+          This instance no longer exists. <Link href="/dashboard" className="font-semibold underline">Back to the dashboard</Link>
+        </FormMessage>
+      ) : null}
+
+      <section className="flex flex-col gap-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <div className="flex flex-wrap items-start justify-between gap-4">
+          <div className="min-w-0">
+            <div className="flex flex-wrap items-center gap-3">
+              <h1 className="text-3xl font-bold tracking-tight">{instance.name}</h1>
+              <StatusBadge status={instance.status} />
+            </div>
+            <p className="mt-1 text-slate-600">
+              {instance.subdomain ?? "—"} · Odoo {instance.odooVersion} · {instance.plan.displayName} plan
+            </p>
+            {instance.statusMessage ? (
+              <p data-testid="instance-status-message" className="mt-2 text-sm text-slate-700">
+                {instance.statusMessage}
+              </p>
+            ) : null}
+          </div>
+          {instance.status === "RUNNING" && instance.url ? (
+            <a href={instance.url} target="_blank" rel="noopener noreferrer" className={linkButtonClass("primary")}>
+              Open
+            </a>
+          ) : null}
+        </div>
+        <InstanceActions instance={instance} />
+      </section>
+
+      <div className="grid gap-6 lg:grid-cols-5">
+        <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm lg:col-span-3">
+          <h2 className="mb-4 font-semibold">Timeline</h2>
+          <Timeline events={eventsQuery.data} />
+        </section>
+        <div className="flex flex-col gap-6 lg:col-span-2">
+          <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+            <h2 className="mb-4 font-semibold">Health</h2>
+            <HealthPanel instanceId={id} status={instance.status} />
+          </section>
+          <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+            <h2 className="mb-4 font-semibold">Details</h2>
+            <InstanceDetails instance={instance} />
+          </section>
+        </div>
+      </div>
+
+      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 className="mb-4 font-semibold">Logs</h2>
+        <LogTail instanceId={id} status={instance.status} />
+      </section>
+    </div>
+  );
+}
+
+/** Configuration; environment variable values are not shown (they may hold customer secrets). */
+function InstanceDetails({ instance }: { instance: InstanceDetail }) {
+  const envKeys = instance.envVars && typeof instance.envVars === "object" && !Array.isArray(instance.envVars) ? Object.keys(instance.envVars) : [];
+  const rows: [string, ReactNode][] = [
+    ["Resources", `${formatCpu(instance.cpuLimit)} · ${formatMemory(instance.memoryMb)} memory · ${instance.storageGb} GB storage`],
+    ["Database", instance.dbName ? <code className="font-mono text-xs" data-testid="instance-database">{instance.dbName}</code> : "—"],
+    ["Admin email", instance.adminEmail],
+    ["Demo data", instance.demoData ? "Yes" : "No"],
+    ["Custom addons", instance.customAddons.length ? instance.customAddons.join(", ") : "None"],
+    ["Environment variables", envKeys.length ? envKeys.join(", ") : "None"],
+    ["Created", <LocalTime key="created" date={instance.createdAt} />],
+    ["First healthy", instance.initializedAt ? <LocalTime key="init" date={instance.initializedAt} /> : "Not yet"],
+    ["Status since", <LocalTime key="since" date={instance.statusChangedAt} />],
+  ];
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+      {rows.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="text-slate-600">{label}</dt>
+          <dd className="min-w-0 text-slate-900 [overflow-wrap:anywhere]">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

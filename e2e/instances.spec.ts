@@ -1,0 +1,130 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signUp, uniqueEmail } from "./fixtures/accounts";
+
+const PASSWORD = "E2e-Password-42!";
+
+const randomLetters = (length: number) =>
+  Array.from({ length }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
+
+/** instances.get through the HTTP API with the page's session: the HTTP status tells whether it still exists. */
+async function apiGetStatus(page: Page, id: string): Promise<number> {
+  const input = encodeURIComponent(JSON.stringify({ json: { id } }));
+  return (await page.request.get(`/api/trpc/instances.get?input=${input}`)).status();
+}
+
+let createdInstanceId: string | undefined;
+
+test.afterEach(async ({ page }, testInfo) => {
+  // A failed run must not leave a container behind: ask the platform to delete it (best effort).
+  if (createdInstanceId && testInfo.status !== testInfo.expectedStatus) {
+    await page.request
+      .post("/api/trpc/instances.delete", { data: { json: { id: createdInstanceId } } })
+      .catch(() => undefined);
+  }
+  createdInstanceId = undefined;
+});
+
+test("a customer creates an instance, watches it provision, opens it, stops it and deletes it", async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await signUp(page, { name: "Instance Owner", email: uniqueEmail("instance"), password: PASSWORD });
+  await expect(page.getByRole("heading", { name: "Your instances" })).toBeVisible();
+  await expect(page.getByText("You have no instances yet.")).toBeVisible();
+
+  await page.getByRole("link", { name: "Create instance" }).click();
+  await expect(page).toHaveURL(/\/instances\/new$/);
+  const subdomain = `e2e${randomLetters(10)}`;
+  await page.getByLabel("Name", { exact: true }).fill("E2E Shop");
+  await page.getByLabel("Subdomain", { exact: true }).fill(subdomain);
+  await expect(page.getByTestId("subdomain-check")).toHaveText(`${subdomain} is available`);
+  await page.getByRole("button", { name: "Create instance" }).click();
+
+  await expect(page).toHaveURL(/\/instances\/[^/]+$/);
+  createdInstanceId = new URL(page.url()).pathname.split("/").pop();
+  await expect(page.getByRole("heading", { name: "E2E Shop" })).toBeVisible();
+
+  // The timeline fills in live with the request and the provisioning steps.
+  const status = page.getByTestId("instance-status");
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  await expect(timeline).toContainText("Instance requested");
+  await expect
+    .poll(() => timeline.locator('[data-event-type="STEP"]').count(), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(3);
+  await expect(status).toHaveText("RUNNING", { timeout: 60_000 });
+  await expect(timeline.locator('[data-event-type="STEP"]').filter({ hasText: "Container started" })).toHaveCount(1);
+  await expect(timeline.locator('[data-event-type="STATUS"]').filter({ hasText: "RUNNING" }).first()).toBeVisible();
+
+  // Actions follow the status: a running instance can be stopped and restarted, not started.
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Stop", exact: true })).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Restart", exact: true })).toBeEnabled();
+
+  // Health and logs come from the real container.
+  await page.getByRole("button", { name: "Refresh health" }).click();
+  await expect(page.getByTestId("health-http")).toHaveText("Healthy");
+  await expect(page.getByTestId("health-container")).toHaveText(/running/i);
+  await page.getByRole("button", { name: "Refresh logs" }).click();
+  await expect(page.getByTestId("instance-logs")).toContainText(/INFO/);
+
+  // Open goes to the instance's own Odoo login page, which names its database.
+  const databaseName = (await page.getByTestId("instance-database").textContent())?.trim();
+  expect(databaseName, "the database name is shown").toBeTruthy();
+  const open = page.getByRole("link", { name: "Open", exact: true });
+  await expect(open).toHaveAttribute("target", "_blank");
+  const [odoo] = await Promise.all([context.waitForEvent("page"), open.click()]);
+  await odoo.waitForLoadState("domcontentloaded");
+  await expect(odoo).toHaveURL(/\/web\/login/);
+  const reload = await odoo.reload();
+  expect(reload?.status()).toBe(200);
+  await expect(odoo).toHaveTitle(/Odoo/);
+  await expect(odoo.locator("html")).toHaveAttribute("data-database", databaseName!);
+  await odoo.close();
+
+  // Stop.
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await expect(status).toHaveText("STOPPED", { timeout: 60_000 });
+  await expect(page.getByRole("link", { name: "Open", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Start", exact: true })).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Stop", exact: true })).toBeDisabled();
+  await expect(timeline).toContainText("Stop requested");
+
+  // Delete, confirmed by typing the subdomain.
+  await page.getByRole("button", { name: "Delete instance" }).click();
+  const confirm = page.getByRole("button", { name: "Confirm delete" });
+  const typed = page.getByLabel("Type the subdomain to confirm");
+  await expect(confirm).toBeDisabled();
+  await typed.fill(`${subdomain}x`);
+  await expect(confirm).toBeDisabled();
+  await typed.fill(subdomain);
+  await confirm.click();
+
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("link", { name: "E2E Shop" })).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByText("You have no instances yet.")).toBeVisible();
+  expect(await apiGetStatus(page, createdInstanceId!)).toBe(404);
+  createdInstanceId = undefined;
+});
+
+test("the create form shows field errors for a reserved and an invalid subdomain, creating nothing", async ({ page }) => {
+  await signUp(page, { name: "Picky Customer", email: uniqueEmail("subdomain"), password: PASSWORD });
+  await page.getByRole("link", { name: "New instance" }).click();
+  await expect(page).toHaveURL(/\/instances\/new$/);
+
+  const subdomain = page.getByLabel("Subdomain", { exact: true });
+  const submit = page.getByRole("button", { name: "Create instance" });
+  await page.getByLabel("Name", { exact: true }).fill("Not created");
+
+  await subdomain.fill("admin");
+  await expect(page.getByTestId("subdomain-check")).toHaveText("This subdomain is reserved");
+  await submit.click();
+  await expect(subdomain).toHaveAttribute("aria-invalid", "true");
+  await expect(subdomain).toHaveAccessibleDescription("This subdomain is reserved");
+
+  await subdomain.fill("A!");
+  await submit.click();
+  await expect(subdomain).toHaveAccessibleDescription(/^Use 4-32 characters/);
+  await expect(page).toHaveURL(/\/instances\/new$/);
+
+  await page.goto("/dashboard");
+  await expect(page.getByText("You have no instances yet.")).toBeVisible();
+  await expect(page.getByTestId("instance-row")).toHaveCount(0);
+});

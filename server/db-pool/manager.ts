@@ -1,0 +1,286 @@
+import pg from "pg";
+import { decryptSecret } from "../crypto/secrets";
+import { AppError } from "../errors";
+import type { DbServer } from "../generated/prisma/client";
+import { logger } from "../logger";
+import { quoteIdent, quoteLiteral, scramSha256Verifier, type TenantNames } from "./sql";
+
+/**
+ * Tenant databases on a pool server, driven through the server's manager role (LOGIN CREATEDB
+ * CREATEROLE, never a superuser). Every operation is idempotent and safe to re-run after a crash
+ * at any point: it inspects the catalogs, does what is missing, and treats "already exists"
+ * from a concurrent run as success.
+ *
+ * PostgreSQL 15 rules this code relies on (CREATEROLE without superuser):
+ * - CREATE ROLE may say NOSUPERUSER, but ALTER ROLE may not even mention SUPERUSER, REPLICATION
+ *   or BYPASSRLS ("must be superuser to alter superuser roles or change superuser attribute"),
+ *   so an existing role is re-checked through pg_roles instead of re-asserted.
+ * - CREATE DATABASE ... OWNER r needs the manager to be a member of r, and the creator of a
+ *   role gets no membership by itself: hence GRANT r TO CURRENT_USER. Membership (inherited)
+ *   also makes the manager count as the owner for REVOKE/GRANT and DROP DATABASE.
+ */
+
+export type DbServerAccess = { host: string; port: number; managerUser: string; managerPassword: string };
+
+export type TEnsureTenantDatabaseInput = TenantNames & { password: string };
+
+const log = logger.child({ component: "db-pool" });
+
+const CONNECT_TIMEOUT_MS = 5_000;
+/** DROP DATABASE WITH (FORCE) and CREATE DATABASE copy or remove files: allow them time. */
+const STATEMENT_TIMEOUT_MS = 60_000;
+/** The database every role can reach and that Odoo's entrypoint (wait-for-psql.py) connects to. */
+const MAINTENANCE_DB = "postgres";
+
+const PG_DUPLICATE_OBJECT = "42710";
+const PG_DUPLICATE_DATABASE = "42P04";
+const PG_UNIQUE_VIOLATION = "23505";
+const PG_UNDEFINED_OBJECT = "42704";
+
+/** Connection details of a pool server; the manager password is decrypted only here. */
+export function accessFor(
+  server: Pick<DbServer, "host" | "port" | "managerUser" | "managerPasswordEnc">,
+): DbServerAccess {
+  return {
+    host: server.host,
+    port: server.port,
+    managerUser: server.managerUser,
+    managerPassword: decryptSecret(server.managerPasswordEnc),
+  };
+}
+
+/** Runs fn on a short-lived manager connection to database postgres, always closed afterwards. */
+export async function withManager<T>(access: DbServerAccess, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    host: access.host,
+    port: access.port,
+    user: access.managerUser,
+    password: access.managerPassword,
+    database: MAINTENANCE_DB,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    application_name: "odoo-saas-db-pool",
+  });
+  // Without a listener, a connection dropped by the server would crash the process.
+  client.on("error", (error: Error & { code?: string }) => {
+    log.warn({ host: access.host, code: error.code }, "pool manager connection failed");
+  });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function pgCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Runs a DDL statement, treating the listed "already there" errors as success. Returns whether it ran. */
+async function runUnlessDuplicate(client: pg.Client, sql: string, duplicateCodes: string[]): Promise<boolean> {
+  try {
+    await client.query(sql);
+    return true;
+  } catch (error) {
+    if (duplicateCodes.includes(pgCode(error) ?? "")) return false;
+    throw error;
+  }
+}
+
+/**
+ * Serialises ensure/drop of one tenant across workers (session lock, released when the
+ * connection ends). Concurrent GRANTs on the same database row would otherwise fail with
+ * "tuple concurrently updated"; the duplicate-error handling stays for actors outside the lock.
+ */
+async function lockTenant(client: pg.Client, name: string): Promise<void> {
+  await client.query("SELECT pg_advisory_lock(hashtext('odoo-saas:db-pool'), hashtext($1))", [name]);
+}
+
+type RoleRow = { rolsuper: boolean; rolreplication: boolean; rolbypassrls: boolean; rolcreatedb: boolean; rolcreaterole: boolean };
+
+async function findRole(client: pg.Client, roleName: string): Promise<RoleRow | undefined> {
+  const { rows } = await client.query<RoleRow>(
+    "SELECT rolsuper, rolreplication, rolbypassrls, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = $1",
+    [roleName],
+  );
+  return rows[0];
+}
+
+/** Creates the tenant's login role, or sets the given password on the existing one. */
+async function ensureRole(client: pg.Client, roleName: string, password: string): Promise<boolean> {
+  // A SCRAM verifier instead of the plaintext keeps the password out of any server log.
+  const passwordSql = quoteLiteral(scramSha256Verifier(password));
+  const role = quoteIdent(roleName);
+  let created = false;
+  if (!(await findRole(client, roleName))) {
+    created = await runUnlessDuplicate(
+      client,
+      `CREATE ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${passwordSql}`,
+      [PG_DUPLICATE_OBJECT, PG_UNIQUE_VIOLATION],
+    );
+  }
+  if (!created) {
+    await client.query(`ALTER ROLE ${role} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${passwordSql}`);
+  }
+  const attributes = await findRole(client, roleName);
+  if (!attributes) throw new Error(`role ${roleName} vanished while it was being set up`);
+  // A pre-existing role with powers we would hand to a customer container: refuse, never use it.
+  if (attributes.rolsuper || attributes.rolreplication || attributes.rolbypassrls) {
+    throw new AppError("CONFLICT", `Role ${roleName} exists with superuser, replication or bypassrls: refusing to use it.`);
+  }
+  return created;
+}
+
+/** PG15: the manager must be a member of a role to create a database owned by it (and to drop it). */
+async function ensureManagerMembership(client: pg.Client, roleName: string): Promise<void> {
+  const { rows } = await client.query<{ member: boolean }>(
+    "SELECT pg_has_role(current_user, $1, 'MEMBER') AS member",
+    [roleName],
+  );
+  if (rows[0]?.member) return;
+  await runUnlessDuplicate(client, `GRANT ${quoteIdent(roleName)} TO CURRENT_USER`, [PG_UNIQUE_VIOLATION]);
+}
+
+async function databaseOwner(client: pg.Client, dbName: string): Promise<string | undefined> {
+  const { rows } = await client.query<{ owner: string }>(
+    "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+    [dbName],
+  );
+  return rows[0]?.owner;
+}
+
+/**
+ * Creates the database owned by the tenant role. Like Odoo's own database creation: UTF8 from
+ * template0 with C collation, so an admin's additions to template1 do not leak into tenants.
+ * CREATE DATABASE cannot run in a transaction, so a concurrent creator surfaces as 42P04 (or a
+ * unique violation on pg_database) and counts as success.
+ */
+async function ensureDatabase(client: pg.Client, dbName: string, roleName: string): Promise<boolean> {
+  let created = false;
+  let owner = await databaseOwner(client, dbName);
+  if (owner === undefined) {
+    created = await runUnlessDuplicate(
+      client,
+      `CREATE DATABASE ${quoteIdent(dbName)} WITH OWNER ${quoteIdent(roleName)} ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0`,
+      [PG_DUPLICATE_DATABASE, PG_UNIQUE_VIOLATION],
+    );
+    owner = await databaseOwner(client, dbName);
+  }
+  if (owner !== roleName) {
+    throw new AppError("CONFLICT", `Database ${dbName} exists but is not owned by role ${roleName}: refusing to use it.`);
+  }
+  return created;
+}
+
+/** Only the tenant role may connect: other tenants' roles share the server. */
+async function restrictConnect(client: pg.Client, dbName: string, roleName: string): Promise<void> {
+  await client.query(`REVOKE CONNECT ON DATABASE ${quoteIdent(dbName)} FROM PUBLIC`);
+  await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(dbName)} TO ${quoteIdent(roleName)}`);
+}
+
+/**
+ * Odoo's entrypoint waits for the server by connecting to database postgres with the tenant
+ * role; without CONNECT there the container exits. The manager cannot grant it (it does not own
+ * postgres), so a server that revoked it from PUBLIC is reported instead of half-provisioned.
+ */
+async function assertCanConnectToMaintenanceDb(client: pg.Client, roleName: string): Promise<void> {
+  const { rows } = await client.query<{ allowed: boolean }>(
+    "SELECT has_database_privilege($1, $2, 'CONNECT') AS allowed",
+    [roleName, MAINTENANCE_DB],
+  );
+  if (!rows[0]?.allowed) {
+    throw new AppError(
+      "UNAVAILABLE",
+      `Role ${roleName} cannot connect to database ${MAINTENANCE_DB}, which Odoo needs at start-up: grant CONNECT on it to PUBLIC on this server.`,
+    );
+  }
+}
+
+/** Creates (or repairs) the tenant's role and database. Safe to re-run at any point. */
+export async function ensureTenantDatabase(
+  access: DbServerAccess,
+  { dbName, roleName, password }: TEnsureTenantDatabaseInput,
+): Promise<{ createdRole: boolean; createdDatabase: boolean }> {
+  return withManager(access, async (client) => {
+    await lockTenant(client, dbName);
+    const createdRole = await ensureRole(client, roleName, password);
+    await ensureManagerMembership(client, roleName);
+    const createdDatabase = await ensureDatabase(client, dbName, roleName);
+    await restrictConnect(client, dbName, roleName);
+    await assertCanConnectToMaintenanceDb(client, roleName);
+    log.info({ host: access.host, dbName, roleName, createdRole, createdDatabase }, "tenant database ensured");
+    return { createdRole, createdDatabase };
+  });
+}
+
+/**
+ * Drops the tenant's database and role. WITH (FORCE) terminates the sessions still connected
+ * (the manager may signal them as a member of the role). DROP OWNED clears what the role still
+ * holds in database postgres and its grants on shared objects, which would block DROP ROLE.
+ */
+export async function dropTenantDatabase(access: DbServerAccess, { dbName, roleName }: TenantNames): Promise<void> {
+  await withManager(access, async (client) => {
+    await lockTenant(client, dbName);
+    const roleExists = (await findRole(client, roleName)) !== undefined;
+    // Membership makes the manager count as the owner; a crash may have left it ungranted.
+    if (roleExists) await ensureManagerMembership(client, roleName);
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    if (roleExists) {
+      await runUnlessDuplicate(client, `DROP OWNED BY ${quoteIdent(roleName)}`, [PG_UNDEFINED_OBJECT]);
+      await client.query(`DROP ROLE IF EXISTS ${quoteIdent(roleName)}`);
+    }
+    log.info({ host: access.host, dbName, roleName }, "tenant database dropped");
+  });
+}
+
+/** What exists on the server for a tenant (for the reconciler and tests). */
+export async function tenantDatabaseState(
+  access: DbServerAccess,
+  { dbName, roleName }: TenantNames,
+): Promise<{ roleExists: boolean; databaseExists: boolean }> {
+  return withManager(access, async (client) => {
+    const { rows } = await client.query<{ roleExists: boolean; databaseExists: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS "roleExists",
+              EXISTS (SELECT 1 FROM pg_database WHERE datname = $2) AS "databaseExists"`,
+      [roleName, dbName],
+    );
+    return rows[0] ?? { roleExists: false, databaseExists: false };
+  });
+}
+
+export type ManagerRoleReport =
+  | { ok: true; serverVersion: string; superuser: boolean; createDb: boolean; createRole: boolean }
+  | { ok: false; error: string };
+
+/** A short reason for a failed connection that never carries the password. */
+function describeFailure(error: unknown, password: string): string {
+  const code = pgCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const text = code && !message.includes(code) ? `${message} (${code})` : message;
+  return (password ? text.replaceAll(password, "[redacted]") : text).slice(0, 300);
+}
+
+/** Connects as the manager and reports its attributes; admins refuse superuser managers with it. */
+export async function inspectManagerRole(access: DbServerAccess): Promise<ManagerRoleReport> {
+  try {
+    return await withManager(access, async (client) => {
+      const { rows } = await client.query<{ version: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean }>(
+        `SELECT current_setting('server_version') AS version, rolsuper, rolcreatedb, rolcreaterole
+           FROM pg_roles WHERE rolname = current_user`,
+      );
+      const row = rows[0];
+      if (!row) return { ok: false, error: "the manager role is not visible in pg_roles" };
+      return {
+        ok: true,
+        serverVersion: row.version,
+        superuser: row.rolsuper,
+        createDb: row.rolcreatedb,
+        createRole: row.rolcreaterole,
+      };
+    });
+  } catch (error) {
+    return { ok: false, error: describeFailure(error, access.managerPassword) };
+  }
+}

@@ -1,0 +1,79 @@
+import type { UserActor } from "../../auth/actor";
+import { db } from "../../db";
+import { env } from "../../env";
+import { AppError } from "../../errors";
+import { logger } from "../../logger";
+import { Prisma } from "../../generated/prisma/client";
+import { enqueueInstanceJob, JOB } from "../../queue/queues";
+import { PUBLIC_INSTANCE_SELECT } from "./instance-scope";
+import { actorLabel } from "./transition-status";
+import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
+
+const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLICT" | "LIMIT_EXCEEDED" = "VALIDATION") =>
+  new AppError(code, message, { [field]: [message] });
+
+/**
+ * Creates an instance in PROVISIONING and queues its provisioning. The plan's limits are
+ * copied onto the instance so that a later plan edit does not silently resize it.
+ */
+export async function createInstance(actor: UserActor, input: unknown) {
+  const data = ZCreateInstanceInput.parse(input);
+  const plan = await db.plan.findUnique({ where: { id: data.planId } });
+  if (!plan) throw fieldError("planId", "This plan does not exist");
+  if (!env().ODOO_SERIES.includes(data.odooVersion)) {
+    throw fieldError("odooVersion", `Odoo ${data.odooVersion} is not offered; choose one of ${env().ODOO_SERIES.join(", ")}`);
+  }
+  if (!plan.allowedSeries.includes(data.odooVersion)) {
+    throw fieldError("odooVersion", `The ${plan.displayName} plan offers Odoo ${plan.allowedSeries.join(", ")}`);
+  }
+  const owned = await db.instance.count({ where: { ownerId: actor.userId, status: { not: "DELETED" } } });
+  if (owned >= plan.maxInstances) {
+    throw fieldError("planId", `The ${plan.displayName} plan allows ${plan.maxInstances} instance(s) per customer`, "LIMIT_EXCEEDED");
+  }
+  const owner = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true } });
+
+  let instance;
+  try {
+    instance = await db.instance.create({
+      data: {
+        ownerId: actor.userId,
+        name: data.name,
+        subdomain: data.subdomain,
+        odooVersion: data.odooVersion,
+        planId: plan.id,
+        status: "PROVISIONING",
+        statusMessage: "Waiting for a worker",
+        adminEmail: data.adminEmail ?? owner.email,
+        demoData: data.demoData,
+        customAddons: data.customAddons,
+        envVars: data.envVars,
+        cpuLimit: plan.cpu,
+        memoryMb: plan.memoryMb,
+        storageGb: plan.storageGb,
+        events: {
+          create: { type: "STATUS", toStatus: "PROVISIONING", message: "Instance requested", actor: actorLabel(actor) },
+        },
+      },
+      select: PUBLIC_INSTANCE_SELECT,
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw fieldError("subdomain", "This subdomain is already taken", "CONFLICT");
+    }
+    throw error;
+  }
+  // If this enqueue is lost (Redis down), the reconciler finds the instance stuck in
+  // PROVISIONING and enqueues it again.
+  await enqueueInstanceJob(JOB.provisionInstance, instance.id).catch((error: unknown) =>
+    logger.warn({ err: error, instanceId: instance.id }, "could not queue provisioning; the reconciler will"),
+  );
+  return instance;
+}
+
+/** For the create form's as-you-type check. */
+export async function checkSubdomain(subdomain: string): Promise<{ available: boolean; reason?: string }> {
+  const parsed = ZSubdomain.safeParse(subdomain);
+  if (!parsed.success) return { available: false, reason: parsed.error.issues[0]?.message };
+  const taken = await db.instance.findUnique({ where: { subdomain: parsed.data }, select: { id: true } });
+  return taken ? { available: false, reason: "This subdomain is already taken" } : { available: true };
+}

@@ -1,0 +1,53 @@
+import { db } from "../../db";
+import { env } from "../../env";
+import { containerRuntime } from "../../runtime";
+import type { ContainerState } from "../../../worker/runtime/container-runtime";
+import { odooContainerName } from "../../../worker/runtime/odoo-spec";
+import { decideStatus } from "./decide-status";
+import { instanceUrls, probeOdooHealth } from "./odoo-health";
+import { transitionStatus } from "./transition-status";
+
+export type ObserveResult = { status: string; changed: boolean };
+
+/**
+ * Looks at what really runs for an instance (container state, Odoo's health) and makes the
+ * stored status say so. `container` may be passed in when the caller listed containers
+ * already (the reconciler), otherwise it is inspected.
+ */
+export async function observeInstance(
+  instanceId: string,
+  options: { container?: ContainerState | null; actor?: string } = {},
+): Promise<ObserveResult | null> {
+  const instance = await db.instance.findUnique({
+    where: { id: instanceId },
+    select: { id: true, status: true, statusChangedAt: true, subdomain: true, url: true, initializedAt: true },
+  });
+  if (!instance) return null;
+  const container =
+    options.container !== undefined ? options.container : await containerRuntime().inspectContainer(odooContainerName(instance.id));
+  const urls = container ? instanceUrls(instance, container) : { publicUrl: null, probeUrl: null };
+  const healthy = container?.running && urls.probeUrl ? await probeOdooHealth(urls.probeUrl) : null;
+  const bootDeadlinePassed = Date.now() - instance.statusChangedAt.getTime() > env().FIRST_BOOT_TIMEOUT_SECONDS * 1000;
+
+  const decision = decideStatus(instance.status, {
+    container: container ? { running: container.running, exitCode: container.exitCode, oomKilled: container.oomKilled === true } : null,
+    healthy,
+    bootDeadlinePassed,
+  });
+  const data = {
+    ...(urls.publicUrl && urls.publicUrl !== instance.url ? { url: urls.publicUrl } : {}),
+    ...(healthy && !instance.initializedAt ? { initializedAt: new Date() } : {}),
+  };
+  if (decision) {
+    const changed = await transitionStatus(instance.id, {
+      to: decision.status,
+      from: [instance.status],
+      message: decision.message,
+      actor: options.actor ?? "system:observer",
+      data,
+    });
+    return { status: changed ? decision.status : instance.status, changed };
+  }
+  if (Object.keys(data).length > 0) await db.instance.updateMany({ where: { id: instance.id, status: instance.status }, data });
+  return { status: instance.status, changed: false };
+}

@@ -1,0 +1,104 @@
+import { db } from "../../db";
+import { AppError } from "../../errors";
+import { logger } from "../../logger";
+import { containerRuntime } from "../../runtime";
+import { odooVolumeName } from "../../../worker/runtime/odoo-spec";
+import { desiredContainerSpec } from "./container-spec";
+import { prepareTenantDatabase } from "./prepare-database";
+import { recordInstanceEvent, transitionStatus } from "./transition-status";
+import { waitUntilHealthy } from "./wait-until-healthy";
+
+export const PROVISION_STEPS = ["database", "volume", "container", "start"] as const;
+export type ProvisionStep = (typeof PROVISION_STEPS)[number];
+
+const ACTOR = "system:provisioner";
+
+/**
+ * Provisions an instance: database, volume, container, start, first boot. Every step checks
+ * what exists first, so running it again after a crash anywhere finishes the job without a
+ * second database, role, volume or container. `afterStep` lets tests stop it between steps.
+ */
+export async function provisionInstance(
+  instanceId: string,
+  options: { afterStep?: (step: ProvisionStep) => Promise<void> | void } = {},
+): Promise<{ status: string }> {
+  const log = logger.child({ instanceId, job: "provision-instance" });
+  const step = async (name: ProvisionStep, message: string) => {
+    await recordInstanceEvent(instanceId, "STEP", message, ACTOR);
+    await options.afterStep?.(name);
+  };
+
+  const instance = await db.instance.findUnique({ where: { id: instanceId } });
+  if (!instance || instance.status !== "PROVISIONING") {
+    log.info({ status: instance?.status }, "nothing to provision");
+    return { status: instance?.status ?? "MISSING" };
+  }
+
+  let database;
+  try {
+    database = await prepareTenantDatabase(instanceId);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "UNAVAILABLE") {
+      await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
+      return { status: "ERROR" };
+    }
+    throw error;
+  }
+  await step("database", `Database ${database.name} is ready`);
+
+  const spec = desiredContainerSpec(instance, database);
+  const runtime = containerRuntime();
+  await runtime.ensureVolume(odooVolumeName(instanceId), spec.labels);
+  await step("volume", "Data volume is ready");
+
+  const { id: containerId } = await runtime.ensureContainer(spec);
+  await db.instance.update({ where: { id: instanceId }, data: { containerId } });
+  await step("container", "Container created");
+
+  await runtime.startContainer(spec.name);
+  const moved = await transitionStatus(instanceId, {
+    to: "STARTING",
+    from: ["PROVISIONING"],
+    message: "Odoo is starting (first boot initialises the database)",
+    actor: ACTOR,
+  });
+  if (!moved) return { status: (await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).status };
+  await step("start", "Container started");
+
+  return finishBoot(instanceId, instance.subdomain, ACTOR);
+}
+
+/** Waits for the first answer after a start and records what happened. */
+export async function finishBoot(instanceId: string, subdomain: string | null, actor: string): Promise<{ status: string }> {
+  const outcome = await waitUntilHealthy({ id: instanceId, subdomain });
+  switch (outcome.kind) {
+    case "healthy":
+      await transitionStatus(instanceId, {
+        to: "RUNNING",
+        from: ["STARTING", "RESTARTING", "UNHEALTHY"],
+        message: "Odoo is running",
+        actor,
+        data: { url: outcome.url, initializedAt: new Date() },
+      });
+      return { status: "RUNNING" };
+    case "timeout":
+      // Not an error: a slow boot that answers later is moved to RUNNING by the reconciler.
+      await transitionStatus(instanceId, {
+        to: "UNHEALTHY",
+        from: ["STARTING", "RESTARTING"],
+        message: "Odoo did not answer its health check in time; still watching",
+        actor,
+      });
+      return { status: "UNHEALTHY" };
+    case "exited":
+      await transitionStatus(instanceId, {
+        to: "ERROR",
+        from: ["STARTING", "RESTARTING", "UNHEALTHY"],
+        message: outcome.oomKilled
+          ? "Odoo ran out of memory while starting"
+          : `Odoo exited while starting (exit code ${outcome.exitCode ?? "unknown"}); see the logs`,
+        actor,
+      });
+      return { status: "ERROR" };
+  }
+}

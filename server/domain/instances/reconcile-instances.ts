@@ -1,0 +1,91 @@
+import { db } from "../../db";
+import { env } from "../../env";
+import type { InstanceStatus } from "../../generated/prisma/enums";
+import { logger } from "../../logger";
+import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
+import { containerRuntime } from "../../runtime";
+import type { ContainerState } from "../../../worker/runtime/container-runtime";
+import { observeInstance } from "./observe-instance";
+
+/** How long a job may hold an instance in a transitional status before the sweep re-enqueues it. */
+const STUCK_AFTER_MS: Partial<Record<InstanceStatus, number>> = {
+  PROVISIONING: 10 * 60_000,
+  DELETING: 10 * 60_000,
+  STOPPING: 2 * 60_000,
+};
+const RETRY_JOB: Partial<Record<InstanceStatus, InstanceJobName>> = {
+  PROVISIONING: JOB.provisionInstance,
+  DELETING: JOB.deleteInstance,
+  STOPPING: JOB.stopInstance,
+};
+const PROBE_CONCURRENCY = 16;
+
+export type ReconcileReport = {
+  checked: number;
+  changed: number;
+  requeued: number;
+  orphans: string[];
+  durationMs: number;
+};
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * One pass over the fleet: compare every instance with its real container (one list call to
+ * the engine), fix drift, re-enqueue work stuck past its deadline, report orphans (containers
+ * labelled as ours without a live instance).
+ */
+export async function reconcileInstances(): Promise<ReconcileReport> {
+  const started = performance.now();
+  const [instances, containers] = await Promise.all([
+    db.instance.findMany({
+      where: { status: { notIn: ["DELETED", "PENDING_PAYMENT"] } },
+      select: { id: true, status: true, statusChangedAt: true },
+    }),
+    containerRuntime().listManagedContainers(),
+  ]);
+  const byInstance = new Map<string, ContainerState>();
+  for (const container of containers) if (container.instanceId) byInstance.set(container.instanceId, container);
+
+  let changed = 0;
+  let requeued = 0;
+  await mapLimit(instances, PROBE_CONCURRENCY, async (instance) => {
+    try {
+      const stuckAfter = STUCK_AFTER_MS[instance.status];
+      const job = RETRY_JOB[instance.status];
+      if (stuckAfter !== undefined && job) {
+        if (Date.now() - instance.statusChangedAt.getTime() > stuckAfter) {
+          await enqueueInstanceJob(job, instance.id);
+          requeued++;
+        }
+        return;
+      }
+      const result = await observeInstance(instance.id, {
+        container: byInstance.get(instance.id) ?? null,
+        actor: "system:reconciler",
+      });
+      if (result?.changed) changed++;
+    } catch (error) {
+      logger.error({ err: error, instanceId: instance.id }, "reconcile failed for one instance");
+    }
+  });
+
+  const live = new Set(instances.map((instance) => instance.id));
+  const orphans = containers
+    .filter((container) => !container.instanceId || !live.has(container.instanceId))
+    .map((container) => container.name);
+  if (orphans.length > 0) logger.warn({ orphans }, "containers labelled saas.managed have no live instance");
+
+  const report = { checked: instances.length, changed, requeued, orphans, durationMs: Math.round(performance.now() - started) };
+  logger.info({ ...report, orphans: orphans.length }, "reconcile pass done");
+  return report;
+}
+
+export const reconcileEveryMs = () => env().RECONCILE_EVERY_SECONDS * 1000;

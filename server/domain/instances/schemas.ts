@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/** Subdomains we keep for ourselves (and that would confuse customers). */
+export const RESERVED_SUBDOMAINS = new Set([
+  "www", "admin", "api", "app", "apps", "mail", "smtp", "imap", "pop", "ftp", "ns1", "ns2", "dns",
+  "status", "billing", "pay", "payments", "support", "help", "docs", "blog", "static", "assets",
+  "cdn", "auth", "login", "signup", "account", "dashboard", "console", "portal", "traefik",
+  "grafana", "prometheus", "metrics", "webhooks", "odoo", "test", "staging", "dev", "localhost",
+]);
+
+/** Keys the platform sets itself; a customer value would redirect Odoo to another database. */
+export const PLATFORM_ENV_KEYS = new Set(["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE"]);
+export const isPlatformEnvKey = (key: string) => PLATFORM_ENV_KEYS.has(key) || key.startsWith("PG");
+
+export const ZSubdomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9-]{2,30}[a-z0-9]$/, {
+    message: "Use 4-32 characters: lower-case letters, digits and hyphens, starting with a letter",
+  })
+  .refine((value) => !RESERVED_SUBDOMAINS.has(value), { message: "This subdomain is reserved" });
+
+export const ZOdooSeries = z.string().regex(/^\d{2}\.0$/, { message: "Choose an Odoo version such as 17.0" });
+
+export const ZEnvVars = z
+  .record(
+    z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "Variable names use A-Z, 0-9 and _, starting with a letter" }),
+    z.string().max(4096, { message: "A value may be at most 4 kB" }),
+  )
+  .refine((vars) => Object.keys(vars).length <= 50, { message: "At most 50 environment variables" })
+  .superRefine((vars, ctx) => {
+    for (const key of Object.keys(vars)) {
+      if (isPlatformEnvKey(key)) {
+        ctx.addIssue({ code: "custom", message: `${key} is set by the platform and cannot be overridden` });
+      }
+    }
+  });
+
+export const ZCreateInstanceInput = z.object({
+  name: z.string().trim().min(1, { message: "Give the instance a name" }).max(64, { message: "At most 64 characters" }),
+  subdomain: ZSubdomain,
+  odooVersion: ZOdooSeries,
+  planId: z.string().min(1, { message: "Choose a plan" }).max(64),
+  adminEmail: z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" })).optional(),
+  demoData: z.boolean().default(false),
+  customAddons: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "Module names use a-z, 0-9 and _, starting with a letter" }).max(64))
+    .max(50, { message: "At most 50 modules" })
+    .default([]),
+  envVars: ZEnvVars.default({}),
+});
+export type TCreateInstanceInput = z.input<typeof ZCreateInstanceInput>;
+
+export const ZInstanceId = z.object({ id: z.string().min(1).max(64) });
+export const ZInstanceLogsInput = ZInstanceId.extend({ lines: z.number().int().min(1).max(2000).default(200) });
+export const ZSubdomainCheck = z.object({ subdomain: z.string().max(64) });

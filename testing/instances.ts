@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { containerEngine } from "@/server/container-engine";
+import { db } from "@/server/db";
+import { tenantNames } from "@/server/db-pool/sql";
+import { containerRuntime } from "@/server/runtime";
+import { odooContainerName, odooVolumeName } from "@/worker/runtime/odoo-spec";
+
+export const uniqueSubdomain = (prefix = "t") => `${prefix}${randomBytes(5).toString("hex")}`;
+
+/** Polls until `check` returns a truthy value or the time is up (then returns the last value). */
+export async function eventually<T>(check: () => Promise<T>, withinMs: number, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  let value = await check();
+  while (!value && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    value = await check();
+  }
+  return value;
+}
+
+export const statusOf = async (id: string) =>
+  (await db.instance.findUniqueOrThrow({ where: { id }, select: { status: true } })).status;
+
+export function poolManagerClient(database = "postgres"): pg.Client {
+  return new pg.Client({
+    host: process.env.POOL_DB_HOST,
+    port: Number(process.env.POOL_DB_PORT ?? 5432),
+    user: process.env.POOL_DB_MANAGER_USER,
+    password: process.env.POOL_DB_MANAGER_PASSWORD,
+    database,
+  });
+}
+
+/** Every trace an instance can leave: containers, its volume, its role and its database. */
+export async function footprint(instanceId: string) {
+  const { dbName, roleName } = tenantNames(instanceId);
+  const manager = poolManagerClient();
+  await manager.connect();
+  try {
+    const roles = await manager.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1", [roleName]);
+    const databases = await manager.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [dbName]);
+    const containers = (await containerRuntime().listManagedContainers()).filter((c) => c.instanceId === instanceId);
+    const volume = await containerEngine()
+      .getVolume(odooVolumeName(instanceId))
+      .inspect()
+      .then(
+        () => 1,
+        (error: { statusCode?: number }) => {
+          if (error.statusCode === 404) return 0;
+          throw error;
+        },
+      );
+    return {
+      containers: containers.length,
+      running: containers.filter((c) => c.running).length,
+      volumes: volume,
+      roles: roles.rows[0].n as number,
+      databases: databases.rows[0].n as number,
+    };
+  } finally {
+    await manager.end();
+  }
+}
+
+export { odooContainerName };

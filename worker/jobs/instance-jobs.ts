@@ -1,0 +1,60 @@
+import { UnrecoverableError, type Job } from "bullmq";
+import { provisionInstance } from "@/server/domain/instances/provision-instance";
+import {
+  deleteInstance,
+  restartInstance,
+  startInstance,
+  stopInstance,
+} from "@/server/domain/instances/run-instance-action";
+import { recordInstanceEvent, transitionStatus } from "@/server/domain/instances/transition-status";
+import type { InstanceStatus } from "@/server/generated/prisma/enums";
+import { logger } from "@/server/logger";
+import { JOB, ZInstanceJobPayload } from "@/server/queue/queues";
+
+const RUN: Record<string, (instanceId: string) => Promise<{ status: string }>> = {
+  [JOB.provisionInstance]: (id) => provisionInstance(id),
+  [JOB.startInstance]: (id) => startInstance(id),
+  [JOB.stopInstance]: (id) => stopInstance(id),
+  [JOB.restartInstance]: (id) => restartInstance(id),
+  [JOB.deleteInstance]: (id) => deleteInstance(id),
+};
+
+/** Where a job leaves the instance when its last attempt fails. */
+const FAILED_FROM: Record<string, InstanceStatus[]> = {
+  [JOB.provisionInstance]: ["PROVISIONING", "STARTING"],
+  [JOB.startInstance]: ["STARTING"],
+  [JOB.stopInstance]: ["STOPPING"],
+  [JOB.restartInstance]: ["RESTARTING"],
+  [JOB.deleteInstance]: ["DELETING"],
+};
+
+/**
+ * Runs one instance job. A failure is recorded on the instance's timeline; the last attempt's
+ * failure also moves it to ERROR with the reason. The error is rethrown so BullMQ keeps the
+ * failed job as evidence and retries with backoff.
+ */
+export async function processInstanceJob(job: Job): Promise<{ status: string }> {
+  const run = RUN[job.name];
+  if (!run) throw new UnrecoverableError(`unknown instance job ${job.name}`);
+  const { instanceId } = ZInstanceJobPayload.parse(job.data);
+  const log = logger.child({ jobId: job.id, job: job.name, instanceId });
+  try {
+    const result = await run(instanceId);
+    log.info({ status: result.status }, "instance job done");
+    return result;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    log.error({ err: error, attempt: job.attemptsMade + 1, lastAttempt }, "instance job failed");
+    await recordInstanceEvent(instanceId, "ERROR", `${job.name} failed: ${reason}`, "system:worker").catch(() => undefined);
+    if (lastAttempt) {
+      await transitionStatus(instanceId, {
+        to: "ERROR",
+        from: FAILED_FROM[job.name],
+        message: `${job.name.replace("-instance", "")} failed: ${reason}`,
+        actor: "system:worker",
+      });
+    }
+    throw error;
+  }
+}

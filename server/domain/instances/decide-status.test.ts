@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { decideStatus, type Observation } from "./decide-status";
 
 const running = (healthy: boolean | null, bootDeadlinePassed = false): Observation => ({
-  container: { running: true, exitCode: null, oomKilled: false },
+  container: { running: true, created: false, exitCode: null, oomKilled: false },
   healthy,
   bootDeadlinePassed,
 });
 const exited = (exitCode: number, oomKilled = false): Observation => ({
-  container: { running: false, exitCode, oomKilled },
+  container: { running: false, created: false, exitCode, oomKilled },
   healthy: null,
   bootDeadlinePassed: false,
 });
@@ -47,6 +47,15 @@ describe("decideStatus", () => {
     expect(decideStatus("RUNNING", exited(137))).toEqual({ status: "ERROR", message: "The container exited with code 137." });
     expect(decideStatus("RUNNING", exited(137, true))?.message).toMatch(/out of memory/);
     expect(decideStatus("STOPPING", exited(137))?.status).toBe("STOPPED");
+  });
+
+  it("a container being replaced by a job is not drift", () => {
+    const absent = { container: null, healthy: null, bootDeadlinePassed: false };
+    const created = { container: { running: false, created: true, exitCode: null, oomKilled: false }, healthy: null, bootDeadlinePassed: false };
+    for (const status of ["STARTING", "RESTARTING", "STOPPING"] as const) {
+      expect(decideStatus(status, absent)).toBeNull();
+      expect(decideStatus(status, created)).toBeNull();
+    }
   });
 
   it("a missing container is ERROR", () => {

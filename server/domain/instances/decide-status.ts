@@ -2,6 +2,8 @@ import type { InstanceStatus } from "../../generated/prisma/enums";
 
 export type ObservedContainer = {
   running: boolean;
+  /** Created but never started yet. */
+  created: boolean;
   exitCode: number | null;
   oomKilled: boolean;
 };
@@ -29,8 +31,14 @@ export function decideStatus(current: InstanceStatus, seen: Observation): { stat
   return next && next.status !== current ? next : null;
 }
 
+/** Statuses in which a job is replacing or starting the container right now. */
+const IN_FLIGHT: readonly InstanceStatus[] = ["STARTING", "RESTARTING", "STOPPING"];
+
 function decide(current: InstanceStatus, seen: Observation): { status: InstanceStatus; message: string } | null {
   const { container } = seen;
+  // While a job recreates or starts the container, it may be briefly absent or only created:
+  // that is not drift. The job records the outcome; the reconciler handles a job that died.
+  if (IN_FLIGHT.includes(current) && (!container || container.created)) return null;
   if (!container) return { status: "ERROR", message: "The container is missing; start the instance to recreate it." };
   if (!container.running) {
     if (container.oomKilled) return { status: "ERROR", message: "Odoo ran out of memory and was stopped (exit code 137)." };

@@ -162,6 +162,25 @@ describe("provisioning", () => {
     expect((await fetch(`${url}/web/health`)).status).toBe(200);
   });
 
+  it("serializes concurrent actions on one instance: one wins, the others get INVALID_STATE", async () => {
+    const { caller } = await newCustomer();
+    const instance = await running(caller);
+    const results = await Promise.allSettled([
+      caller.instances.stop({ id: instance.id }),
+      caller.instances.restart({ id: instance.id }),
+      caller.instances.stop({ id: instance.id }),
+      caller.instances.delete({ id: instance.id }),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    for (const lost of results.filter((r) => r.status === "rejected")) {
+      expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: "CONFLICT" });
+    }
+    // The instance ends where the winning action takes it.
+    const expected = ["STOPPED", "RUNNING", "STOPPED", "DELETED"][results.findIndex((r) => r.status === "fulfilled")]!;
+    expect(await waitForStatus(instance.id, [expected], 30_000)).toBe(expected);
+  });
+
   it("follows containers stopped and started behind the platform's back within 10 s", async () => {
     const { caller } = await newCustomer();
     const instance = await running(caller);

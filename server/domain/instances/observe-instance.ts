@@ -30,7 +30,14 @@ export async function observeInstance(
   const bootDeadlinePassed = Date.now() - instance.statusChangedAt.getTime() > env().FIRST_BOOT_TIMEOUT_SECONDS * 1000;
 
   const decision = decideStatus(instance.status, {
-    container: container ? { running: container.running, exitCode: container.exitCode, oomKilled: container.oomKilled === true } : null,
+    container: container
+      ? {
+          running: container.running,
+          created: container.status === "created",
+          exitCode: container.exitCode,
+          oomKilled: container.oomKilled === true,
+        }
+      : null,
     healthy,
     bootDeadlinePassed,
   });

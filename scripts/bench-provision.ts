@@ -63,9 +63,7 @@ async function main(): Promise<void> {
   const worker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 16 });
   const ids: string[] = [];
   try {
-    console.log(`provisioning ${CONCURRENT} instances concurrently (STANDIN_BOOT_SECONDS=0)…`);
-    const results = await Promise.all(
-      Array.from({ length: CONCURRENT }, async (_, i) => {
+    const provisionOne = async (i: number) => {
         const requestedAt = Date.now();
         const instance = await createInstance(actor, {
           name: `Bench ${i + 1}`,
@@ -86,13 +84,34 @@ async function main(): Promise<void> {
         const startedAt = container!.startedAt!.getTime();
         const toStarted = startedAt - requestedAt;
         const healthyToRunning = Math.max(0, row.statusChangedAt.getTime() - healthyAt);
-        return { n: i + 1, toStarted, healthyToRunning, overhead: toStarted + healthyToRunning, total: row.statusChangedAt.getTime() - requestedAt };
-      }),
+        const steps = await db.instanceEvent.findMany({
+          where: { instanceId: instance.id, type: "STEP" },
+          orderBy: { createdAt: "asc" },
+          select: { message: true, createdAt: true },
+        });
+        const phases = Object.fromEntries(steps.map((e) => [e.message.replace(/ odoo_\w+/, ""), e.createdAt.getTime() - requestedAt]));
+        return { n: i + 1, phases, toStarted, healthyToRunning, overhead: toStarted + healthyToRunning, total: row.statusChangedAt.getTime() - requestedAt };
+    };
+
+    // Baseline: one instance alone, i.e. the platform's overhead without contention.
+    const alone = await provisionOne(-1);
+    console.log(
+      `one instance alone: request→started ${ms(alone.toStarted)}, healthy→RUNNING ${ms(alone.healthyToRunning)}, overhead ${ms(alone.overhead)}`,
     );
+    console.log(`  steps since the request: ${Object.entries(alone.phases).map(([name, t]) => `${name} ${t} ms`).join(", ")}`);
+
+    console.log(`\nprovisioning ${CONCURRENT} instances concurrently (STANDIN_BOOT_SECONDS=0)…`);
+    const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => provisionOne(i)));
     console.log("\n  #   request→started   healthy→RUNNING   overhead   (request→RUNNING)");
     for (const r of results.sort((a, b) => a.n - b.n)) {
       console.log(`  ${String(r.n).padStart(2)}  ${ms(r.toStarted)}        ${ms(r.healthyToRunning)}      ${ms(r.overhead)}   (${ms(r.total)})`);
     }
+    const phaseNames = Object.keys(results[0]!.phases);
+    console.log(
+      `\n  provisioning steps, p50 since the request: ${phaseNames
+        .map((name) => `${name} ${percentile(results.map((r) => r.phases[name] ?? 0), 50)} ms`)
+        .join(", ")}`,
+    );
     const overheads = results.map((r) => r.overhead);
     console.log(`\n  overhead p50 ${ms(percentile(overheads, 50))}   p95 ${ms(percentile(overheads, 95))}   (target p95 < 1000 ms)`);
     console.log(`  request→started p50 ${ms(percentile(results.map((r) => r.toStarted), 50))}   healthy→RUNNING p50 ${ms(percentile(results.map((r) => r.healthyToRunning), 50))}`);

@@ -1,7 +1,9 @@
 // ContainerRuntime on the Docker Engine API through dockerode: Docker in production, podman's
 // compatible service in development and CI. Every method inspects and acts, branching on the
-// engine's "not found" (404) and "nothing to do" (304) answers only; any other error is thrown
-// so a job fails visibly instead of guessing. Error messages carry names, never env values.
+// engine's "not found" (404) and "nothing to do" (304) answers only, plus the two places where
+// podman 4.3 says the same with a 500 and a fixed message (see isNameConflict, isContainerGone);
+// any other error is thrown so a job fails visibly instead of guessing. Errors carry names and
+// the engine's answer, never the request body (env holds the database password).
 import type Docker from "dockerode";
 import {
   ContainerNotFoundError,
@@ -28,26 +30,44 @@ function statusCode(error: unknown): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
+function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown })?.message;
+  return typeof message === "string" ? message : "";
+}
+
 /**
  * A second create with a taken name: Docker answers 409; podman 4.3 answers 500 with "the
  * container name ... is already in use". Only that exact situation is treated as a conflict.
  */
 function isNameConflict(error: unknown): boolean {
   const code = statusCode(error);
-  if (code === CONFLICT) return true;
-  const message = (error as { message?: unknown })?.message;
-  return code === 500 && typeof message === "string" && /name .* is already in use/i.test(message);
+  return code === CONFLICT || (code === 500 && /name .* is already in use/i.test(errorMessage(error)));
 }
 
-async function ignoring<T>(codes: number[], action: () => Promise<T>): Promise<T | undefined> {
+/**
+ * "No such container". Docker always says 404; podman 4.3 says 500 "container <id> does not
+ * exist in database: no such container" when the container is removed while it looks it up.
+ */
+function isContainerGone(error: unknown): boolean {
+  const code = statusCode(error);
+  return code === NOT_FOUND || (code === 500 && /no such container/i.test(errorMessage(error)));
+}
+
+/** Runs the action; an error `expected` recognises means there was nothing to do. */
+async function ignoring(expected: (error: unknown) => boolean, action: () => Promise<unknown>): Promise<void> {
   try {
-    return await action();
+    await action();
   } catch (error) {
-    const code = statusCode(error);
-    if (code !== undefined && codes.includes(code)) return undefined;
-    throw error;
+    if (!expected(error)) throw error;
   }
 }
+
+const hasStatus =
+  (...codes: number[]) =>
+  (error: unknown) => {
+    const code = statusCode(error);
+    return code !== undefined && codes.includes(code);
+  };
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
@@ -82,20 +102,35 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  /** Whether the volume exists: exactly this name (inspect does not match prefixes). */
+  private async volumeExists(name: string): Promise<boolean> {
     try {
       await this.docker.getVolume(name).inspect();
-      return;
+      return true;
     } catch (error) {
-      if (statusCode(error) !== NOT_FOUND) throw error;
+      if (statusCode(error) === NOT_FOUND) return false;
+      throw error;
     }
-    // Creating an existing volume succeeds on Docker and podman alike, so a race is harmless.
-    await this.docker.createVolume({ Name: name, Labels: labels });
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    if (await this.volumeExists(name)) return;
+    try {
+      await this.docker.createVolume({ Name: name, Labels: labels });
+    } catch (error) {
+      // Docker returns the existing volume, but podman 4.3 answers a create that loses a race
+      // with 500 "volume already exists". Accept that only when the volume is really there now.
+      if (await this.volumeExists(name)) return;
+      throw error;
+    }
   }
 
   async removeVolume(name: string): Promise<void> {
+    // Inspect first: podman 4.3's DELETE /volumes/{name} falls back to a unique *prefix* match,
+    // so removing an absent "odoo-data-abc" would delete "odoo-data-abcd". Inspect is exact.
+    if (!(await this.volumeExists(name))) return;
     // 409 (still used by a container) is a real problem for the caller, so only 404 is absorbed.
-    await ignoring([NOT_FOUND], () => this.docker.getVolume(name).remove());
+    await ignoring(hasStatus(NOT_FOUND), () => this.docker.getVolume(name).remove());
   }
 
   /** The raw inspect answer, null on 404. */
@@ -103,7 +138,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       return await this.docker.getContainer(nameOrId).inspect();
     } catch (error) {
-      if (statusCode(error) === NOT_FOUND) return null;
+      if (isContainerGone(error)) return null;
       throw error;
     }
   }
@@ -123,8 +158,11 @@ export class DockerRuntime implements ContainerRuntime {
         // Odoo finishes its requests, then remove by id: if another run has already replaced
         // it, the new container is left alone. Named volumes stay; the anonymous ones go.
         const stale = this.docker.getContainer(existing.Id);
-        await ignoring([NOT_MODIFIED, NOT_FOUND], () => stale.stop({ t: options.stopTimeoutSeconds ?? 10 }));
-        await ignoring([NOT_FOUND], () => stale.remove({ force: true, v: true }));
+        await ignoring(
+          (error) => statusCode(error) === NOT_MODIFIED || isContainerGone(error),
+          () => stale.stop({ t: options.stopTimeoutSeconds ?? 10 }),
+        );
+        await ignoring(isContainerGone, () => stale.remove({ force: true, v: true }));
       }
       try {
         const container = await this.docker.createContainer(toCreateOptions(spec));
@@ -139,9 +177,8 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await action(this.docker.getContainer(name));
     } catch (error) {
-      const code = statusCode(error);
-      if (code === NOT_MODIFIED) return; // already in the wanted state
-      if (code === NOT_FOUND) throw new ContainerNotFoundError(name);
+      if (statusCode(error) === NOT_MODIFIED) return; // already in the wanted state
+      if (isContainerGone(error)) throw new ContainerNotFoundError(name);
       throw error;
     }
   }
@@ -160,7 +197,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeContainer(name: string): Promise<void> {
     // v: the image declares VOLUMEs (/mnt/extra-addons); without it each recreate leaks one.
-    await ignoring([NOT_FOUND], () => this.docker.getContainer(name).remove({ force: true, v: true }));
+    await ignoring(isContainerGone, () => this.docker.getContainer(name).remove({ force: true, v: true }));
   }
 
   async inspectContainer(name: string): Promise<ContainerState | null> {
@@ -189,7 +226,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       raw = await container.logs({ stdout: true, stderr: true, follow: false, tail: lines });
     } catch (error) {
-      if (statusCode(error) === NOT_FOUND) throw new ContainerNotFoundError(name);
+      if (isContainerGone(error)) throw new ContainerNotFoundError(name);
       throw error;
     }
     const text = info.Config.Tty ? raw.toString("utf8") : demuxLogs(raw);

@@ -44,7 +44,11 @@ describe("decideStatus", () => {
   it("a stopped container is STOPPED; a crash is ERROR with its exit code", () => {
     expect(decideStatus("RUNNING", exited(0))?.status).toBe("STOPPED");
     expect(decideStatus("RUNNING", exited(143))?.status).toBe("STOPPED");
-    expect(decideStatus("RUNNING", exited(137))).toEqual({ status: "ERROR", message: "The container exited with code 137." });
+    expect(decideStatus("RUNNING", exited(137))).toEqual({
+      status: "ERROR",
+      message: "The container was killed (exit code 137), possibly out of memory.",
+    });
+    expect(decideStatus("RUNNING", exited(1))).toEqual({ status: "ERROR", message: "The container exited with code 1." });
     expect(decideStatus("RUNNING", exited(137, true))?.message).toMatch(/out of memory/);
     expect(decideStatus("STOPPING", exited(137))?.status).toBe("STOPPED");
   });

@@ -46,6 +46,10 @@ function decide(current: InstanceStatus, seen: Observation): { status: InstanceS
     if (container.exitCode === null || container.exitCode === 0 || container.exitCode === 143 || current === "STOPPING") {
       return { status: "STOPPED", message: "The container is stopped." };
     }
+    if (container.exitCode === 137) {
+      // SIGKILL: a kill from outside, or the kernel's OOM killer (not every engine reports OOM).
+      return { status: "ERROR", message: "The container was killed (exit code 137), possibly out of memory." };
+    }
     return { status: "ERROR", message: `The container exited with code ${container.exitCode}.` };
   }
   if (seen.healthy === true) return { status: "RUNNING", message: "Odoo is running." };

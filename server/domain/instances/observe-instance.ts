@@ -1,5 +1,6 @@
 import { db } from "../../db";
 import { env } from "../../env";
+import type { InstanceStatus } from "../../generated/prisma/enums";
 import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../../worker/runtime/container-runtime";
 import { odooContainerName } from "../../../worker/runtime/odoo-spec";
@@ -14,14 +15,28 @@ export type ObserveResult = { status: string; changed: boolean };
  * stored status say so. `container` may be passed in when the caller listed containers
  * already (the reconciler), otherwise it is inspected.
  */
+export const OBSERVED_FIELDS = {
+  id: true,
+  status: true,
+  statusChangedAt: true,
+  subdomain: true,
+  url: true,
+  initializedAt: true,
+} as const;
+type ObservedInstance = {
+  id: string;
+  status: InstanceStatus;
+  statusChangedAt: Date;
+  subdomain: string | null;
+  url: string | null;
+  initializedAt: Date | null;
+};
+
 export async function observeInstance(
   instanceId: string,
-  options: { container?: ContainerState | null; actor?: string } = {},
+  options: { container?: ContainerState | null; actor?: string; instance?: ObservedInstance } = {},
 ): Promise<ObserveResult | null> {
-  const instance = await db.instance.findUnique({
-    where: { id: instanceId },
-    select: { id: true, status: true, statusChangedAt: true, subdomain: true, url: true, initializedAt: true },
-  });
+  const instance = options.instance ?? (await db.instance.findUnique({ where: { id: instanceId }, select: OBSERVED_FIELDS }));
   if (!instance) return null;
   const container =
     options.container !== undefined ? options.container : await containerRuntime().inspectContainer(odooContainerName(instance.id));

@@ -2,9 +2,8 @@ import { db } from "../../db";
 import { AppError } from "../../errors";
 import { logger } from "../../logger";
 import { containerRuntime } from "../../runtime";
-import { odooVolumeName } from "../../../worker/runtime/odoo-spec";
 import { desiredContainerSpec } from "./container-spec";
-import { prepareTenantDatabase } from "./prepare-database";
+import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
 import { waitUntilHealthy } from "./wait-until-healthy";
 
@@ -34,9 +33,9 @@ export async function provisionInstance(
     return { status: instance?.status ?? "MISSING" };
   }
 
-  let database;
+  let placement;
   try {
-    database = await prepareTenantDatabase(instanceId);
+    placement = await placeTenantDatabase(instanceId);
   } catch (error) {
     if (error instanceof AppError && error.code === "UNAVAILABLE") {
       await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
@@ -44,16 +43,26 @@ export async function provisionInstance(
     }
     throw error;
   }
-  await step("database", `Database ${database.name} is ready`);
 
-  const spec = desiredContainerSpec(instance, database);
+  // The database and the container do not depend on each other until the container starts:
+  // prepare both at once. Both branches settle before an error propagates.
+  const spec = desiredContainerSpec(instance, placement.database);
   const runtime = containerRuntime();
-  await runtime.ensureVolume(odooVolumeName(instanceId), spec.labels);
-  await step("volume", "Data volume is ready");
-
-  const { id: containerId } = await runtime.ensureContainer(spec);
-  await db.instance.update({ where: { id: instanceId }, data: { containerId } });
-  await step("container", "Container created");
+  const branches = await Promise.allSettled([
+    (async () => {
+      await createTenantDatabase(placement);
+      await step("database", `Database ${placement.database.name} is ready`);
+    })(),
+    (async () => {
+      await runtime.ensureVolume(spec.volume.name, spec.volume.labels);
+      await step("volume", "Data volume is ready");
+      const { id: containerId } = await runtime.ensureContainer(spec);
+      await db.instance.update({ where: { id: instanceId }, data: { containerId } });
+      await step("container", "Container created");
+    })(),
+  ]);
+  const failed = branches.find((branch): branch is PromiseRejectedResult => branch.status === "rejected");
+  if (failed) throw failed.reason;
 
   await runtime.startContainer(spec.name);
   const moved = await transitionStatus(instanceId, {

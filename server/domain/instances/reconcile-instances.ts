@@ -5,7 +5,7 @@ import { logger } from "../../logger";
 import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
 import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../../worker/runtime/container-runtime";
-import { observeInstance } from "./observe-instance";
+import { OBSERVED_FIELDS, observeInstance } from "./observe-instance";
 
 /** How long a job may hold an instance in a transitional status before the sweep re-enqueues it. */
 const STUCK_AFTER_MS: Partial<Record<InstanceStatus, number>> = {
@@ -18,7 +18,8 @@ const RETRY_JOB: Partial<Record<InstanceStatus, InstanceJobName>> = {
   DELETING: JOB.deleteInstance,
   STOPPING: JOB.stopInstance,
 };
-const PROBE_CONCURRENCY = 16;
+// Matches the Prisma pool size: more would only queue for connections.
+const PROBE_CONCURRENCY = 10;
 
 export type ReconcileReport = {
   checked: number;
@@ -47,7 +48,7 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
   const [instances, containers] = await Promise.all([
     db.instance.findMany({
       where: { status: { notIn: ["DELETED", "PENDING_PAYMENT"] } },
-      select: { id: true, status: true, statusChangedAt: true },
+      select: OBSERVED_FIELDS,
     }),
     containerRuntime().listManagedContainers(),
   ]);
@@ -70,6 +71,7 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
       const result = await observeInstance(instance.id, {
         container: byInstance.get(instance.id) ?? null,
         actor: "system:reconciler",
+        instance,
       });
       if (result?.changed) changed++;
     } catch (error) {

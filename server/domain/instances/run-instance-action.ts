@@ -32,7 +32,7 @@ export async function startInstance(instanceId: string, actor = "system:worker")
   if (status !== "STARTING") return { status: status ?? "MISSING" };
   const { instance, spec } = await currentSpec(instanceId);
   const runtime = containerRuntime();
-  await runtime.ensureVolume(odooVolumeName(instanceId), spec.labels);
+  await runtime.ensureVolume(spec.volume.name, spec.volume.labels);
   const { id } = await runtime.ensureContainer(spec);
   await db.instance.update({ where: { id: instanceId }, data: { containerId: id } });
   await runtime.startContainer(spec.name);

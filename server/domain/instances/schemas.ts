@@ -8,9 +8,14 @@ export const RESERVED_SUBDOMAINS = new Set([
   "grafana", "prometheus", "metrics", "webhooks", "odoo", "test", "staging", "dev", "localhost",
 ]);
 
-/** Keys the platform sets itself; a customer value would redirect Odoo to another database. */
-export const PLATFORM_ENV_KEYS = new Set(["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE"]);
-export const isPlatformEnvKey = (key: string) => PLATFORM_ENV_KEYS.has(key) || key.startsWith("PG");
+/**
+ * Keys the platform owns: the database connection (a customer value would point Odoo at another
+ * database), Odoo's config file, and what the process needs to run.
+ */
+export const PLATFORM_ENV_KEYS = new Set(["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE", "ODOO_RC", "PATH"]);
+const PLATFORM_ENV_PREFIXES = ["PG", "POSTGRES_", "DB_", "LD_"];
+export const isPlatformEnvKey = (key: string) =>
+  PLATFORM_ENV_KEYS.has(key) || PLATFORM_ENV_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 export const ZSubdomain = z
   .string()

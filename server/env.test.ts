@@ -12,6 +12,7 @@ const valid = {
   AUTH_SECRET: "x".repeat(32),
   SECRETS_KEY: "ab".repeat(32),
   ADMIN_EMAIL: "admin@example.com",
+  METRICS_TOKEN: "m".repeat(32),
 };
 
 function issuesOf(source: Record<string, string | undefined>): string[] {

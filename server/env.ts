@@ -67,6 +67,9 @@ export const ZEnv = z.object({
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   MAIL_FROM: z.string().min(3).default("OdooCloud <no-reply@localhost>"),
   MAIL_OUTBOX_DIR: z.string().min(1).default("mail-outbox"),
+  /** Bearer token for GET /api/metrics and the worker's metrics port. */
+  METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

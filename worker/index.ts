@@ -5,6 +5,8 @@ import { reconcileEveryMs, reconcileInstances } from "@/server/domain/instances/
 import { env } from "@/server/env";
 import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
+import { recordJobMetrics } from "@/server/metrics/record-job-metrics";
+import { startWorkerMetricsServer } from "@/server/metrics/worker-metrics-server";
 import { createRedis } from "@/server/queue/connection";
 import {
   getQueue,
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     { connection: createRedis("worker"), concurrency: 1 },
   );
   for (const worker of [instances, maintenance]) {
+    recordJobMetrics(worker);
     worker.on("failed", (job, error) => {
       logger.error({ queue: worker.name, jobId: job?.id, job: job?.name, err: error }, "job failed");
     });
@@ -68,6 +71,12 @@ async function main(): Promise<void> {
     { name: JOB.reconcileInstances, data: {} },
   );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
+
+  // Metrics are not worth stopping the jobs for: without them the worker runs and `up` is 0.
+  const metricsServer = await startWorkerMetricsServer(config.WORKER_METRICS_PORT).catch((error: unknown) => {
+    logger.error({ err: error, port: config.WORKER_METRICS_PORT }, "worker metrics server did not start");
+    return null;
+  });
 
   const events = new AbortController();
   followEngineEvents(runtime, events.signal);
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     await Promise.all([instances.close(), maintenance.close()]);
     await Promise.all([getQueue(QUEUE.maintenance).close(), getQueue(QUEUE.instances).close()]);
     await redis.quit();
+    await metricsServer?.close();
     logger.info("worker stopped");
     process.exit(0);
   };

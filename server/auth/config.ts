@@ -39,6 +39,7 @@ export const { handlers, auth } = NextAuth({
           if (error instanceof AppError && error.code === "LIMIT_EXCEEDED") {
             throw new LoginRefused(`locked-${error.fieldErrors?.retryAfterSeconds?.[0] ?? "900"}`);
           }
+          if (error instanceof AppError && error.code === "FORBIDDEN") throw new LoginRefused("suspended");
           if (error instanceof AppError && error.code === "UNAUTHORIZED") return null;
           throw error;
         }

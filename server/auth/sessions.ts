@@ -18,9 +18,9 @@ export type ActiveSession = { sessionId: string; userId: string; role: "CUSTOMER
 export async function findActiveSession(sessionId: string): Promise<ActiveSession | null> {
   const session = await db.session.findUnique({
     where: { id: sessionId },
-    select: { userId: true, expiresAt: true, user: { select: { role: true } } },
+    select: { userId: true, expiresAt: true, user: { select: { role: true, suspendedAt: true } } },
   });
-  if (!session) return null;
+  if (!session || session.user.suspendedAt) return null;
   const now = Date.now();
   if (session.expiresAt.getTime() <= now) {
     await db.session.deleteMany({ where: { id: sessionId } });

@@ -20,13 +20,15 @@ export const JOB = {
   stopInstance: "stop-instance",
   restartInstance: "restart-instance",
   deleteInstance: "delete-instance",
+  suspendInstance: "suspend-instance",
 } as const;
 export type InstanceJobName =
   | typeof JOB.provisionInstance
   | typeof JOB.startInstance
   | typeof JOB.stopInstance
   | typeof JOB.restartInstance
-  | typeof JOB.deleteInstance;
+  | typeof JOB.deleteInstance
+  | typeof JOB.suspendInstance;
 
 export const ZWorkerHeartbeatPayload = z.object({}).strict();
 export const ZReconcilePayload = z.object({}).strict();

@@ -1,10 +1,11 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import { provisionInstance } from "@/server/domain/instances/provision-instance";
+import { PermanentFailure, provisionInstance } from "@/server/domain/instances/provision-instance";
 import {
   deleteInstance,
   restartInstance,
   startInstance,
   stopInstance,
+  suspendInstanceContainer,
 } from "@/server/domain/instances/run-instance-action";
 import { recordInstanceEvent, transitionStatus } from "@/server/domain/instances/transition-status";
 import type { InstanceStatus } from "@/server/generated/prisma/enums";
@@ -17,6 +18,7 @@ const RUN: Record<string, (instanceId: string) => Promise<{ status: string }>> =
   [JOB.stopInstance]: (id) => stopInstance(id),
   [JOB.restartInstance]: (id) => restartInstance(id),
   [JOB.deleteInstance]: (id) => deleteInstance(id),
+  [JOB.suspendInstance]: (id) => suspendInstanceContainer(id),
 };
 
 /** Where a job leaves the instance when its last attempt fails. */
@@ -26,6 +28,7 @@ const FAILED_FROM: Record<string, InstanceStatus[]> = {
   [JOB.stopInstance]: ["STOPPING"],
   [JOB.restartInstance]: ["RESTARTING"],
   [JOB.deleteInstance]: ["DELETING"],
+  [JOB.suspendInstance]: [],
 };
 
 /**
@@ -44,6 +47,11 @@ export async function processInstanceJob(job: Job): Promise<{ status: string }> 
     return result;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof PermanentFailure) {
+      // Already recorded on the instance; keep the failed job as evidence, without retries.
+      log.warn({ reason }, "instance job failed for good");
+      throw new UnrecoverableError(reason);
+    }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     log.error({ err: error, attempt: job.attemptsMade + 1, lastAttempt }, "instance job failed");
     await recordInstanceEvent(instanceId, "ERROR", `${job.name} failed: ${reason}`, "system:worker").catch(() => undefined);

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Button, Field, FormMessage } from "@/components/ui/form";
 
 function describeLoginError(code: string | undefined): string {
+  if (code === "suspended") return "Your account is suspended. Contact support.";
   const locked = /^locked-(\d+)$/.exec(code ?? "");
   if (locked) {
     const minutes = Math.max(1, Math.ceil(Number(locked[1]) / 60));

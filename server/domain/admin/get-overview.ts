@@ -1,11 +1,35 @@
 import { db } from "../../db";
+import { InstanceStatus } from "../../generated/prisma/enums";
+import { countFailedJobsSince } from "./queues";
 
-/** Fleet overview for admins; grows as instances, billing and backups arrive. */
+/** Fleet overview for admins. */
 export async function getAdminOverview() {
-  const [customers, admins, activeSessions] = await Promise.all([
+  const [byStatus, customers, suspendedCustomers, servers, used, failedJobs24h] = await Promise.all([
+    db.instance.groupBy({ by: ["status"], _count: true }),
     db.user.count({ where: { role: "CUSTOMER" } }),
-    db.user.count({ where: { role: "ADMIN" } }),
-    db.session.count({ where: { expiresAt: { gt: new Date() } } }),
+    db.user.count({ where: { role: "CUSTOMER", suspendedAt: { not: null } } }),
+    db.dbServer.findMany({ select: { status: true, maxInstances: true } }),
+    db.instance.count({ where: { status: { not: "DELETED" }, dbServerId: { not: null } } }),
+    countFailedJobsSince(Date.now() - 24 * 3600 * 1000).catch(() => -1),
   ]);
-  return { customers, admins, activeSessions };
+  const instancesByStatus = Object.fromEntries(Object.values(InstanceStatus).map((status) => [status, 0])) as Record<
+    InstanceStatus,
+    number
+  >;
+  for (const row of byStatus) instancesByStatus[row.status] = row._count;
+  const active = servers.filter((server) => server.status === "ACTIVE");
+  return {
+    instancesByStatus,
+    customers,
+    suspendedCustomers,
+    provisioningInFlight: instancesByStatus.PROVISIONING + instancesByStatus.STARTING,
+    /** -1 when the queues cannot be read (Redis down). */
+    failedJobs24h,
+    dbServers: {
+      total: servers.length,
+      active: active.length,
+      used,
+      capacity: active.reduce((sum, server) => sum + server.maxInstances, 0),
+    },
+  };
 }

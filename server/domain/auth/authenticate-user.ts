@@ -7,6 +7,8 @@ import { ZLoginInput } from "./schemas";
 // Verifying against a real hash when the email is unknown keeps response times alike.
 let dummyHash: Promise<string> | undefined;
 
+export const SUSPENDED_MESSAGE = "Your account is suspended. Contact support.";
+
 export type AuthenticatedUser = { id: string; email: string; name: string; role: "CUSTOMER" | "ADMIN" };
 
 /**
@@ -34,7 +36,7 @@ export async function authenticateUser(input: {
 
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, suspendedAt: true },
   });
   const ok = user
     ? await verifyPassword(user.passwordHash, password)
@@ -44,5 +46,6 @@ export async function authenticateUser(input: {
     throw new AppError("UNAUTHORIZED", "Invalid email or password.");
   }
   await clearLoginFailures(email);
+  if (user.suspendedAt) throw new AppError("FORBIDDEN", SUSPENDED_MESSAGE);
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

@@ -1,6 +1,7 @@
 import type { UserActor } from "../../auth/actor";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { deleteUserSessions } from "../../auth/sessions";
+import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { ZChangePasswordInput } from "./schemas";
@@ -16,5 +17,7 @@ export async function changePassword(actor: UserActor, input: unknown): Promise<
     });
   }
   await db.user.update({ where: { id: actor.userId }, data: { passwordHash: await hashPassword(newPassword) } });
-  return { endedSessions: await deleteUserSessions(actor.userId, actor.sessionId) };
+  const endedSessions = await deleteUserSessions(actor.userId, actor.sessionId);
+  await recordAudit({ actor, action: "user.change-password", targetType: "user", targetId: actor.userId, details: { endedSessions } });
+  return { endedSessions };
 }

@@ -1,4 +1,5 @@
 import type { UserActor } from "../../auth/actor";
+import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { env } from "../../env";
 import { AppError } from "../../errors";
@@ -62,6 +63,13 @@ export async function createInstance(actor: UserActor, input: unknown) {
     }
     throw error;
   }
+  await recordAudit({
+    actor,
+    action: "instance.create",
+    targetType: "instance",
+    targetId: instance.id,
+    details: { subdomain: instance.subdomain, planId: instance.planId, odooVersion: instance.odooVersion },
+  });
   // If this enqueue is lost (Redis down), the reconciler finds the instance stuck in
   // PROVISIONING and enqueues it again.
   await enqueueInstanceJob(JOB.provisionInstance, instance.id).catch((error: unknown) =>

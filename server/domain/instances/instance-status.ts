@@ -12,12 +12,15 @@ export const TRANSITIONS: Record<InstanceStatus, readonly InstanceStatus[]> = {
   UNHEALTHY: ["RUNNING", "STOPPING", "STOPPED", "RESTARTING", "ERROR", "DELETING", "SUSPENDED", "STARTING"],
   STOPPING: ["STOPPED", "RUNNING", "ERROR", "DELETING"],
   STOPPED: ["STARTING", "RUNNING", "DELETING", "SUSPENDED", "ERROR"],
-  RESTARTING: ["STARTING", "RUNNING", "UNHEALTHY", "STOPPED", "ERROR", "DELETING"],
-  SUSPENDED: ["STARTING", "DELETING"],
+  RESTARTING: ["STARTING", "RUNNING", "UNHEALTHY", "STOPPED", "ERROR", "DELETING", "SUSPENDED"],
+  SUSPENDED: ["STARTING", "PROVISIONING", "DELETING"],
   DELETING: ["DELETED", "ERROR"],
   DELETED: [],
   ERROR: ["PROVISIONING", "STARTING", "RUNNING", "STOPPED", "DELETING", "SUSPENDED"],
 };
+
+/** Statuses an instance can be suspended from (billing or an admin suspending its owner). */
+export const SUSPENDABLE: readonly InstanceStatus[] = ["PROVISIONING", "STARTING", "RUNNING", "UNHEALTHY", "STOPPED", "RESTARTING", "ERROR"];
 
 export function canTransition(from: InstanceStatus, to: InstanceStatus): boolean {
   return from === to || TRANSITIONS[from].includes(to);

@@ -251,7 +251,7 @@ describe("provisioning", () => {
     await db.dbServer.updateMany({ where: { id: { in: active.map((s) => s.id) } }, data: { status: "DRAINING" } });
     try {
       const instance = await unqueuedInstance();
-      await provisionInstance(instance.id);
+      await expect(provisionInstance(instance.id)).rejects.toThrow("No database server has free capacity");
       const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
       expect(row.status).toBe("ERROR");
       expect(row.statusMessage).toBe("No database server has free capacity: add a server or raise a server's capacity.");

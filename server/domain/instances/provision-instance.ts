@@ -1,11 +1,20 @@
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { logger } from "../../logger";
+import { observeProvisioning } from "../../metrics/observe-provisioning";
 import { containerRuntime } from "../../runtime";
 import { desiredContainerSpec } from "./container-spec";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
 import { waitUntilHealthy } from "./wait-until-healthy";
+
+/** A failure that retrying cannot fix; the job processor does not retry it. */
+export class PermanentFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentFailure";
+  }
+}
 
 export const PROVISION_STEPS = ["database", "volume", "container", "start"] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
@@ -38,8 +47,10 @@ export async function provisionInstance(
     placement = await placeTenantDatabase(instanceId);
   } catch (error) {
     if (error instanceof AppError && error.code === "UNAVAILABLE") {
+      // Retrying will not help until an admin adds capacity: fail the job for good, visibly.
       await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
-      return { status: "ERROR" };
+      observeProvisioning("ERROR", instance.statusChangedAt);
+      throw new PermanentFailure(error.message);
     }
     throw error;
   }
@@ -74,7 +85,9 @@ export async function provisionInstance(
   if (!moved) return { status: (await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).status };
   await step("start", "Container started");
 
-  return finishBoot(instanceId, instance.subdomain, ACTOR);
+  const booted = await finishBoot(instanceId, instance.subdomain, ACTOR);
+  observeProvisioning(booted.status, instance.statusChangedAt);
+  return booted;
 }
 
 /** Waits for the first answer after a start and records what happened. */

@@ -1,4 +1,5 @@
 import type { UserActor } from "../../auth/actor";
+import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import type { InstanceStatus } from "../../generated/prisma/enums";
@@ -42,5 +43,6 @@ export async function requestInstanceAction(actor: UserActor, instanceId: string
   });
   if (!moved) throw new AppError("INVALID_STATE", "The instance changed meanwhile; reload and try again.");
   await enqueueInstanceJob(plan.job, instance.id);
+  await recordAudit({ actor, action: `instance.${action}`, targetType: "instance", targetId: instance.id });
   return { id: instance.id, status: plan.to };
 }

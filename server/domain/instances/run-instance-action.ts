@@ -76,3 +76,12 @@ export async function deleteInstance(instanceId: string, actor = "system:worker"
   logger.info({ instanceId }, "instance deleted");
   return { status: "DELETED" };
 }
+
+/** Suspended (owner suspended, or unpaid): the container stops; data and database stay. */
+export async function suspendInstanceContainer(instanceId: string) {
+  const status = (await db.instance.findUnique({ where: { id: instanceId }, select: { status: true } }))?.status;
+  if (status !== "SUSPENDED") return { status: status ?? "MISSING" };
+  const name = odooContainerName(instanceId);
+  if (await containerRuntime().inspectContainer(name)) await containerRuntime().stopContainer(name, STOP_TIMEOUT_SECONDS);
+  return { status: "SUSPENDED" };
+}

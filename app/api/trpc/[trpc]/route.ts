@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { withHttpMetrics } from "@/server/metrics/with-http-metrics";
 import { createTRPCContext } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 
@@ -13,4 +14,6 @@ function handler(req: Request): Promise<Response> {
   });
 }
 
-export { handler as GET, handler as POST };
+const measured = withHttpMetrics("/api/trpc", handler);
+
+export { measured as GET, measured as POST };

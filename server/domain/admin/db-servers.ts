@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { UserActor } from "../../auth/actor";
+import { recordAudit } from "../../audit/record-audit";
+import { encryptSecret } from "../../crypto/secrets";
+import { inspectManagerRole } from "../../db-pool/manager";
+import { db } from "../../db";
+import { AppError } from "../../errors";
+import { Prisma } from "../../generated/prisma/client";
+
+const ZHost = z.string().trim().min(1, { message: "Enter a host" }).max(253).regex(/^[A-Za-z0-9.:_-]+$/, { message: "Enter a host name or address" });
+
+export const ZAddDbServer = z.object({
+  name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { message: "Use 2-41 lower-case letters, digits and hyphens" }),
+  host: ZHost,
+  containerHost: ZHost,
+  port: z.number().int().min(1).max(65535).default(5432),
+  managerUser: z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "Enter a PostgreSQL role name" }),
+  managerPassword: z.string().min(1, { message: "Enter the role's password" }).max(200),
+  maxInstances: z.number().int().min(1).max(10_000).default(100),
+});
+export const ZSetCapacity = z.object({ id: z.string().min(1), maxInstances: z.number().int().min(0).max(10_000) });
+export const ZSetDbServerStatus = z.object({ id: z.string().min(1), status: z.enum(["ACTIVE", "DRAINING", "DISABLED"]) });
+
+const PUBLIC_FIELDS = {
+  id: true,
+  name: true,
+  host: true,
+  containerHost: true,
+  port: true,
+  managerUser: true,
+  maxInstances: true,
+  status: true,
+  createdAt: true,
+} as const;
+
+export async function listDbServers() {
+  const [servers, usage] = await Promise.all([
+    db.dbServer.findMany({ select: PUBLIC_FIELDS, orderBy: { createdAt: "asc" } }),
+    db.instance.groupBy({ by: ["dbServerId"], where: { status: { not: "DELETED" }, dbServerId: { not: null } }, _count: true }),
+  ]);
+  const used = new Map(usage.map((row) => [row.dbServerId, row._count]));
+  return servers.map((server) => ({ ...server, used: used.get(server.id) ?? 0 }));
+}
+
+/**
+ * Adds a pool server after connecting with its manager role: a failed connection or a role that
+ * is superuser (or lacks CREATEDB/CREATEROLE) is refused, naming the field.
+ */
+export async function addDbServer(actor: UserActor, input: z.infer<typeof ZAddDbServer>) {
+  const report = await inspectManagerRole({
+    host: input.host,
+    port: input.port,
+    managerUser: input.managerUser,
+    managerPassword: input.managerPassword,
+  });
+  if (!report.ok) {
+    throw new AppError("VALIDATION", `Could not connect with this role: ${report.error}`, {
+      host: [`Could not connect: ${report.error}`],
+    });
+  }
+  if (report.superuser) {
+    throw new AppError("VALIDATION", "This role is a superuser; use a role with only CREATEDB and CREATEROLE.", {
+      managerUser: ["A superuser role is refused: least privilege"],
+    });
+  }
+  if (!report.createDb || !report.createRole) {
+    throw new AppError("VALIDATION", "The role needs CREATEDB and CREATEROLE.", {
+      managerUser: ["The role needs CREATEDB and CREATEROLE"],
+    });
+  }
+  try {
+    const server = await db.dbServer.create({
+      data: {
+        name: input.name,
+        host: input.host,
+        containerHost: input.containerHost,
+        port: input.port,
+        managerUser: input.managerUser,
+        managerPasswordEnc: encryptSecret(input.managerPassword),
+        maxInstances: input.maxInstances,
+      },
+      select: PUBLIC_FIELDS,
+    });
+    await recordAudit({ actor, action: "db-server.add", targetType: "db-server", targetId: server.id, details: { name: server.name, host: server.host } });
+    return server;
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new AppError("CONFLICT", "A server with this name exists.", { name: ["A server with this name exists"] });
+    }
+    throw error;
+  }
+}
+
+export async function setDbServerCapacity(actor: UserActor, input: z.infer<typeof ZSetCapacity>) {
+  const server = await db.dbServer.update({ where: { id: input.id }, data: { maxInstances: input.maxInstances }, select: PUBLIC_FIELDS }).catch(() => {
+    throw new AppError("NOT_FOUND", "Database server not found.");
+  });
+  await recordAudit({ actor, action: "db-server.set-capacity", targetType: "db-server", targetId: input.id, details: { maxInstances: input.maxInstances } });
+  return server;
+}
+
+/** DRAINING: no new databases; DISABLED: also shown as out of service. Existing instances stay. */
+export async function setDbServerStatus(actor: UserActor, input: z.infer<typeof ZSetDbServerStatus>) {
+  const server = await db.dbServer.update({ where: { id: input.id }, data: { status: input.status }, select: PUBLIC_FIELDS }).catch(() => {
+    throw new AppError("NOT_FOUND", "Database server not found.");
+  });
+  await recordAudit({ actor, action: "db-server.set-status", targetType: "db-server", targetId: input.id, details: { status: input.status } });
+  return server;
+}

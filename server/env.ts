@@ -65,7 +65,7 @@ export const ZEnv = z.object({
   ADMIN_EMAIL: z.email(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
-  MAIL_FROM: z.string().min(3).default("OdooCloud <no-reply@localhost>"),
+  MAIL_FROM: z.string().min(3).default("no-reply@localhost"),
   MAIL_OUTBOX_DIR: z.string().min(1).default("mail-outbox"),
   /** Bearer token for GET /api/metrics and the worker's metrics port. */
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }),

@@ -4,9 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
-import { Button, FormMessage } from "@/components/ui/form";
+import { FormMessage } from "@/components/ui/form";
 import { ACTIONS_ALLOWED, TRANSITIONS } from "@/server/domain/instances/instance-status";
 import type { AdminInstanceAction, AdminInstanceRow } from "./types";
+import { SmallButton } from "./small-button";
 import { inputClass } from "./ui";
 
 const allows = (action: AdminInstanceAction, status: AdminInstanceRow["status"]) =>
@@ -71,30 +72,31 @@ export function AdminInstanceActions({ instance }: { instance: Pick<AdminInstanc
   }
 
   const label = <span className="sr-only"> {instance.name}</span>;
+  if (instance.status === "DELETED") return <span className="text-xs text-slate-500">—</span>;
 
   return (
-    <div className="flex min-w-72 flex-col gap-2">
-      <div className="flex flex-wrap gap-1.5">
-        <Button variant="secondary" onClick={() => run("start")} disabled={busy || !allows("start", instance.status)}>
+    <div className="flex min-w-56 flex-col gap-2">
+      <div className="flex flex-wrap gap-1">
+        <SmallButton onClick={() => run("start")} disabled={busy || !allows("start", instance.status)}>
           Start{label}
-        </Button>
-        <Button variant="secondary" onClick={() => run("stop")} disabled={busy || !allows("stop", instance.status)}>
+        </SmallButton>
+        <SmallButton onClick={() => run("stop")} disabled={busy || !allows("stop", instance.status)}>
           Stop{label}
-        </Button>
-        <Button variant="secondary" onClick={() => run("restart")} disabled={busy || !allows("restart", instance.status)}>
+        </SmallButton>
+        <SmallButton onClick={() => run("restart")} disabled={busy || !allows("restart", instance.status)}>
           Restart{label}
-        </Button>
+        </SmallButton>
         {confirmingDelete ? (
           <>
-            <Button variant="danger" onClick={() => run("delete")} disabled={busy}>
+            <SmallButton variant="danger" onClick={() => run("delete")} disabled={busy}>
               Confirm delete{label}
-            </Button>
-            <Button variant="secondary" onClick={() => setConfirmingDelete(false)} disabled={busy}>
+            </SmallButton>
+            <SmallButton onClick={() => setConfirmingDelete(false)} disabled={busy}>
               Cancel
-            </Button>
+            </SmallButton>
           </>
         ) : (
-          <Button
+          <SmallButton
             variant="danger"
             onClick={() => {
               reset();
@@ -103,15 +105,19 @@ export function AdminInstanceActions({ instance }: { instance: Pick<AdminInstanc
             disabled={busy || !allows("delete", instance.status)}
           >
             Delete{label}
-          </Button>
+          </SmallButton>
         )}
         {instance.status === "ERROR" ? (
-          <Button onClick={() => {
+          <SmallButton
+            variant="primary"
+            onClick={() => {
               reset();
               retry.mutate({ id: instance.id });
-            }} disabled={busy}>
+            }}
+            disabled={busy}
+          >
             Retry provisioning{label}
-          </Button>
+          </SmallButton>
         ) : null}
       </div>
       {confirmingDelete ? (
@@ -154,9 +160,9 @@ export function AdminInstanceActions({ instance }: { instance: Pick<AdminInstanc
               />
             </div>
             <div>
-              <Button type="submit" variant="secondary" disabled={busy || !moveTo || !reason.trim()}>
+              <SmallButton type="submit" disabled={busy || !moveTo || !reason.trim()}>
                 {move.isPending ? "Moving…" : "Move"}
-              </Button>
+              </SmallButton>
             </div>
           </form>
         </details>

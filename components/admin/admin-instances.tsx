@@ -45,10 +45,9 @@ export function AdminInstances({
           label="Instances"
           head={
             <>
-              <Th>Instance</Th>
-              <Th>Owner</Th>
+              <Th>Instance · owner</Th>
               <Th>Odoo · plan</Th>
-              <Th>Database server</Th>
+              <Th>Server</Th>
               <Th>Status</Th>
               <Th>Actions</Th>
             </>
@@ -56,25 +55,28 @@ export function AdminInstances({
         >
           {instances.map((instance) => (
             <tr key={instance.id} data-testid="admin-instance-row" data-instance-id={instance.id}>
-              <Td className="max-w-64">
-                <p className="font-semibold text-slate-900">{instance.name}</p>
-                <p className="font-mono text-xs text-slate-600">{instance.subdomain ?? "—"}</p>
+              <Td className="min-w-56">
+                <p className="font-semibold text-slate-900">
+                  {instance.name} <span className="font-mono text-xs font-normal text-slate-500">{instance.subdomain ?? ""}</span>
+                </p>
+                <p className="text-xs">
+                  <TextLink href={`/admin/customers/${instance.owner.id}`}>{instance.owner.email}</TextLink>
+                </p>
+                <p className="text-xs text-slate-500">
+                  Created <LocalTime date={instance.createdAt} />
+                </p>
                 {instance.statusMessage ? (
-                  <p data-testid="instance-status-message" className="mt-1 text-xs text-slate-600">
+                  <p data-testid="instance-status-message" className="mt-1 max-w-80 text-xs text-slate-600">
                     {instance.statusMessage}
                   </p>
                 ) : null}
-                <p className="mt-1 text-xs text-slate-500">
-                  Created <LocalTime date={instance.createdAt} />
-                </p>
-              </Td>
-              <Td>
-                <TextLink href={`/admin/customers/${instance.owner.id}`}>{instance.owner.email}</TextLink>
               </Td>
               <Td className="whitespace-nowrap">
                 {instance.odooVersion} · <span className="text-slate-600">{instance.planId}</span>
               </Td>
-              <Td data-testid="instance-db-server">{instance.dbServer?.name ?? "—"}</Td>
+              <Td data-testid="instance-db-server" className="whitespace-nowrap">
+                {instance.dbServer?.name ?? "—"}
+              </Td>
               <Td>
                 <StatusBadge status={instance.status} />
                 {instance.status === "RUNNING" && instance.url ? (

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
-import { Button, FormMessage } from "@/components/ui/form";
+import { FormMessage } from "@/components/ui/form";
+import { SmallButton } from "./small-button";
 import type { DbServerRow } from "./types";
 import { EmptyState, Pill, Table, Td, Th, inputClass } from "./ui";
 
@@ -130,17 +131,17 @@ function DbServerRowView({ server }: { server: DbServerRow }) {
             min={0}
             value={capacity}
             onChange={(event) => setCapacity(event.target.value)}
-            className={`${inputClass} w-24`}
+            className={`${inputClass} w-20 py-1`}
           />
-          <Button type="submit" variant="secondary" disabled={busy || capacity === String(server.maxInstances)}>
+          <SmallButton type="submit" disabled={busy || capacity === String(server.maxInstances)}>
             Save<span className="sr-only"> capacity of {server.name}</span>
-          </Button>
+          </SmallButton>
         </form>
       </Td>
       <Td>
-        <div className="flex flex-wrap gap-1.5">
+        <div className="flex flex-wrap gap-1">
           {STATUS_ACTIONS.filter((action) => action.to !== server.status).map((action) => (
-            <Button
+            <SmallButton
               key={action.to}
               variant={action.to === "DISABLED" ? "danger" : "secondary"}
               title={action.title}
@@ -152,7 +153,7 @@ function DbServerRowView({ server }: { server: DbServerRow }) {
             >
               {action.label}
               <span className="sr-only"> {server.name}</span>
-            </Button>
+            </SmallButton>
           ))}
         </div>
         {failed ? (

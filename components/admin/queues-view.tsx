@@ -34,7 +34,7 @@ export function QueuesView({
           <>
             <Th>Queue</Th>
             {COUNTS.map((count) => (
-              <Th key={count} className="text-right capitalize">
+              <Th key={count} className="text-right">
                 {count}
               </Th>
             ))}

@@ -36,12 +36,11 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: S
           label="Audit log"
           head={
             <>
-              <Th>When</Th>
+              <Th>When · IP</Th>
               <Th>Who</Th>
               <Th>Action</Th>
               <Th>Target</Th>
               <Th>Details</Th>
-              <Th>IP</Th>
             </>
           }
         >
@@ -49,18 +48,18 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: S
             <tr key={entry.id} data-testid="audit-row">
               <Td className="whitespace-nowrap text-slate-600">
                 <LocalTime date={entry.createdAt} />
+                {entry.ip ? <p className="font-mono text-xs text-slate-500">{entry.ip}</p> : null}
               </Td>
               <Td>
                 <p>{describeActor(entry.actor)}</p>
                 <p className="font-mono text-xs text-slate-500">{entry.actor}</p>
               </Td>
-              <Td className="font-mono text-xs font-semibold">{entry.action}</Td>
+              <Td className="whitespace-nowrap font-mono text-xs font-semibold">{entry.action}</Td>
               <Td>
                 <p>{entry.targetType}</p>
                 {entry.targetId ? <p className="font-mono text-xs text-slate-500">{entry.targetId}</p> : null}
               </Td>
-              <Td className="max-w-72 break-words text-xs text-slate-600">{formatDetails(entry.details) || "—"}</Td>
-              <Td className="font-mono text-xs text-slate-500">{entry.ip ?? "—"}</Td>
+              <Td className="min-w-48 break-words text-xs text-slate-600">{formatDetails(entry.details) || "—"}</Td>
             </tr>
           ))}
         </Table>

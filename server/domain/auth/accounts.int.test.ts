@@ -170,6 +170,17 @@ describe("password reset", () => {
     await expect(authenticateUser({ email: user.email, password: "Brand-New-Pass-7!" })).resolves.toMatchObject({ id: user.id });
   });
 
+  it("a successful reset ends a lockout from failed logins", async () => {
+    const user = await createTestUser();
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await codeOf(authenticateUser({ email: user.email, password: "Wrong-Password-1!" }));
+    }
+    expect(await codeOf(authenticateUser({ email: user.email, password: TEST_PASSWORD }))).toBe("LIMIT_EXCEEDED");
+    await anonymousCaller().auth.requestPasswordReset({ email: user.email });
+    await anonymousCaller().auth.resetPassword({ token: tokenFromOutbox(user.email), password: "After-Reset-Pass-9!" });
+    await expect(authenticateUser({ email: user.email, password: "After-Reset-Pass-9!" })).resolves.toMatchObject({ id: user.id });
+  });
+
   it("refuses an expired link and answers unknown emails the same as known ones", async () => {
     const user = await createTestUser();
     await anonymousCaller().auth.requestPasswordReset({ email: user.email });

@@ -1,3 +1,4 @@
+import { clearLoginFailures } from "../../auth/login-throttle";
 import { hashPassword } from "../../auth/password";
 import { db } from "../../db";
 import { AppError } from "../../errors";
@@ -13,7 +14,7 @@ const INVALID = () =>
 export async function resetPassword(input: unknown): Promise<void> {
   const { token, password } = ZResetPasswordInput.parse(input);
   const passwordHash = await hashPassword(password);
-  await db.$transaction(async (tx) => {
+  const email = await db.$transaction(async (tx) => {
     const row = await tx.passwordResetToken.findUnique({
       where: { tokenHash: hashResetToken(token) },
       select: { id: true, userId: true, expiresAt: true, usedAt: true },
@@ -28,5 +29,8 @@ export async function resetPassword(input: unknown): Promise<void> {
     await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
     await tx.passwordResetToken.updateMany({ where: { userId: row.userId, usedAt: null }, data: { usedAt: new Date() } });
     await tx.session.deleteMany({ where: { userId: row.userId } });
+    return (await tx.user.findUniqueOrThrow({ where: { id: row.userId }, select: { email: true } })).email;
   });
+  // Proving control of the mailbox ends a lockout from failed logins on this email.
+  await clearLoginFailures(email);
 }

@@ -271,6 +271,21 @@ describe("provisioning", () => {
   });
 });
 
+describe("lost work", () => {
+  it("the reconciler re-enqueues an action whose job was lost, and the worker finishes it", async () => {
+    const { caller } = await newCustomer();
+    const instance = await running(caller);
+    // As if the stop had been requested while Redis was down: status moved, no job queued.
+    await db.instance.update({
+      where: { id: instance.id },
+      data: { status: "STOPPING", statusChangedAt: new Date(Date.now() - 5 * 60_000) },
+    });
+    const report = await reconcileInstances();
+    expect(report.requeued).toBeGreaterThanOrEqual(1);
+    expect(await waitForStatus(instance.id, ["STOPPED"], 30_000)).toBe("STOPPED");
+  });
+});
+
 describe("access and validation", () => {
   it("another customer's instance id answers NOT_FOUND on every procedure", async () => {
     const owner = await newCustomer();

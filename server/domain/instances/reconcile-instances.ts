@@ -7,18 +7,25 @@ import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../../worker/runtime/container-runtime";
 import { OBSERVED_FIELDS, observeInstance } from "./observe-instance";
 
-/** How long a job may hold an instance in a transitional status before the sweep re-enqueues it. */
+/**
+ * How long an instance may sit in a job-owned status before the sweep enqueues its job again.
+ * Job ids are deterministic, so enqueueing while the job still waits or runs changes nothing:
+ * the sweep only revives work whose enqueue was lost (Redis down) or whose worker died.
+ */
 const STUCK_AFTER_MS: Partial<Record<InstanceStatus, number>> = {
-  PROVISIONING: 10 * 60_000,
-  DELETING: 10 * 60_000,
+  PROVISIONING: 2 * 60_000,
+  DELETING: 2 * 60_000,
   STOPPING: 2 * 60_000,
+  STARTING: 2 * 60_000,
+  RESTARTING: 2 * 60_000,
 };
 const RETRY_JOB: Partial<Record<InstanceStatus, InstanceJobName>> = {
   PROVISIONING: JOB.provisionInstance,
   DELETING: JOB.deleteInstance,
   STOPPING: JOB.stopInstance,
+  STARTING: JOB.startInstance,
+  RESTARTING: JOB.restartInstance,
 };
-// Matches the Prisma pool size: more would only queue for connections.
 const PROBE_CONCURRENCY = 10;
 
 export type ReconcileReport = {
@@ -59,17 +66,21 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
   let requeued = 0;
   await mapLimit(instances, PROBE_CONCURRENCY, async (instance) => {
     try {
+      const container = byInstance.get(instance.id) ?? null;
       const stuckAfter = STUCK_AFTER_MS[instance.status];
       const job = RETRY_JOB[instance.status];
-      if (stuckAfter !== undefined && job) {
-        if (Date.now() - instance.statusChangedAt.getTime() > stuckAfter) {
-          await enqueueInstanceJob(job, instance.id);
-          requeued++;
-        }
+      const stuck = stuckAfter !== undefined && Date.now() - instance.statusChangedAt.getTime() > stuckAfter;
+      // A booting instance whose container runs is the observer's business (RUNNING/UNHEALTHY);
+      // one without a started container has lost its job.
+      const booting = instance.status === "STARTING" || instance.status === "RESTARTING";
+      if (job && stuck && (!booting || !container || container.status === "created")) {
+        await enqueueInstanceJob(job, instance.id);
+        requeued++;
         return;
       }
+      if (instance.status === "PROVISIONING" || instance.status === "DELETING") return;
       const result = await observeInstance(instance.id, {
-        container: byInstance.get(instance.id) ?? null,
+        container,
         actor: "system:reconciler",
         instance,
       });

@@ -1,6 +1,7 @@
 import type { UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
+import { logger } from "../../logger";
 import { AppError } from "../../errors";
 import type { InstanceStatus } from "../../generated/prisma/enums";
 import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
@@ -42,7 +43,10 @@ export async function requestInstanceAction(actor: UserActor, instanceId: string
     actor: actorLabel(actor),
   });
   if (!moved) throw new AppError("INVALID_STATE", "The instance changed meanwhile; reload and try again.");
-  await enqueueInstanceJob(plan.job, instance.id);
+  // The status already says what is wanted; if Redis is down the reconciler enqueues it later.
+  await enqueueInstanceJob(plan.job, instance.id).catch((error: unknown) =>
+    logger.warn({ err: error, instanceId: instance.id, job: plan.job }, "could not queue the action; the reconciler will"),
+  );
   await recordAudit({ actor, action: `instance.${action}`, targetType: "instance", targetId: instance.id });
   return { id: instance.id, status: plan.to };
 }

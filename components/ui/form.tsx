@@ -39,9 +39,10 @@ export function Field({
 export function Button({
   children,
   variant = "primary",
+  size = "md",
   disabled,
   ...props
-}: { variant?: "primary" | "secondary" | "danger" } & ButtonHTMLAttributes<HTMLButtonElement>) {
+}: { variant?: "primary" | "secondary" | "danger"; size?: "md" | "sm" } & ButtonHTMLAttributes<HTMLButtonElement>) {
   const hydrated = useHydrated();
   const styles = {
     primary: "bg-brand-500 text-white hover:bg-brand-600",
@@ -50,7 +51,9 @@ export function Button({
   }[variant];
   return (
     <button
-      className={`rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition disabled:cursor-not-allowed disabled:opacity-60 ${styles}`}
+      className={`font-semibold shadow-sm transition disabled:cursor-not-allowed disabled:opacity-60 ${
+        size === "sm" ? "rounded-md px-2.5 py-1 text-xs" : "rounded-lg px-4 py-2 text-sm"
+      } ${styles}`}
       disabled={!hydrated || disabled}
       {...props}
     >

@@ -3,6 +3,7 @@ import { containerEngine } from "../container-engine";
 import { db } from "../db";
 import { createRedis } from "../queue/connection";
 import { WORKER_HEARTBEAT_KEY, ZWorkerHeartbeat, type TWorkerHeartbeat } from "../queue/queues";
+import { TimeoutError, withTimeout } from "../with-timeout";
 
 export type DependencyName = "postgres" | "redis" | "containerEngine";
 
@@ -22,15 +23,6 @@ export type HealthReport = {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-class TimeoutError extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A short reason that never carries connection strings or credentials. */
 function describeFailure(error: unknown): string {

@@ -1,8 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, exponentialBuckets } from "prom-client";
-import { db } from "../db";
-import { InstanceStatus } from "../generated/prisma/enums";
 import { logger } from "../logger";
 import { getQueue, QUEUE, type QueueName } from "../queue/queues";
+import { TimeoutError, withTimeout } from "../with-timeout";
+import { countInstancesByStatus } from "../domain/instances/count-instances-by-status";
+
+export { countInstancesByStatus };
 
 export { checkMetricsToken } from "./check-metrics-token";
 
@@ -113,26 +115,6 @@ export function platformMetrics(): PlatformMetrics {
   return globalForMetrics.saasMetrics;
 }
 
-class TimeoutError extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Instances per status; every status is present, 0 when no instance has it. */
-export async function countInstancesByStatus(): Promise<Record<InstanceStatus, number>> {
-  const groups = await db.instance.groupBy({ by: ["status"], _count: true });
-  const counts = Object.fromEntries(Object.values(InstanceStatus).map((status) => [status, 0])) as Record<
-    InstanceStatus,
-    number
-  >;
-  for (const group of groups) counts[group.status] = group._count;
-  return counts;
-}
 
 async function readQueueCounts(): Promise<{ queue: QueueName; counts: Record<string, number> }[]> {
   return Promise.all(

@@ -1,22 +1,17 @@
 import { db } from "../../db";
-import { InstanceStatus } from "../../generated/prisma/enums";
+import { countInstancesByStatus } from "../instances/count-instances-by-status";
 import { countFailedJobsSince } from "./queues";
 
 /** Fleet overview for admins. */
 export async function getAdminOverview() {
-  const [byStatus, customers, suspendedCustomers, servers, used, failedJobs24h] = await Promise.all([
-    db.instance.groupBy({ by: ["status"], _count: true }),
+  const [instancesByStatus, customers, suspendedCustomers, servers, used, failedJobs24h] = await Promise.all([
+    countInstancesByStatus(),
     db.user.count({ where: { role: "CUSTOMER" } }),
     db.user.count({ where: { role: "CUSTOMER", suspendedAt: { not: null } } }),
     db.dbServer.findMany({ select: { status: true, maxInstances: true } }),
     db.instance.count({ where: { status: { not: "DELETED" }, dbServerId: { not: null } } }),
     countFailedJobsSince(Date.now() - 24 * 3600 * 1000).catch(() => -1),
   ]);
-  const instancesByStatus = Object.fromEntries(Object.values(InstanceStatus).map((status) => [status, 0])) as Record<
-    InstanceStatus,
-    number
-  >;
-  for (const row of byStatus) instancesByStatus[row.status] = row._count;
   const active = servers.filter((server) => server.status === "ACTIVE");
   return {
     instancesByStatus,

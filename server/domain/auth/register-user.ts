@@ -1,4 +1,5 @@
 import { hashPassword } from "../../auth/password";
+import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
@@ -14,7 +15,7 @@ export async function registerUser(input: unknown): Promise<{ id: string; email:
   const data = ZRegisterInput.parse(input);
   if (await db.user.findUnique({ where: { email: data.email }, select: { id: true } })) throw DUPLICATE();
   try {
-    return await db.user.create({
+    const user = await db.user.create({
       data: {
         email: data.email,
         name: data.name,
@@ -24,6 +25,8 @@ export async function registerUser(input: unknown): Promise<{ id: string; email:
       },
       select: { id: true, email: true },
     });
+    await recordAudit({ actor: { kind: "system", name: "signup" }, action: "user.register", targetType: "user", targetId: user.id });
+    return user;
   } catch (error) {
     // Two sign-ups racing for one email: the unique index decides, the loser gets the field error.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw DUPLICATE();

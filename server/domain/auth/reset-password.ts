@@ -1,5 +1,6 @@
 import { clearLoginFailures } from "../../auth/login-throttle";
 import { hashPassword } from "../../auth/password";
+import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { hashResetToken } from "./request-password-reset";
@@ -14,7 +15,7 @@ const INVALID = () =>
 export async function resetPassword(input: unknown): Promise<void> {
   const { token, password } = ZResetPasswordInput.parse(input);
   const passwordHash = await hashPassword(password);
-  const email = await db.$transaction(async (tx) => {
+  const user = await db.$transaction(async (tx) => {
     const row = await tx.passwordResetToken.findUnique({
       where: { tokenHash: hashResetToken(token) },
       select: { id: true, userId: true, expiresAt: true, usedAt: true },
@@ -29,8 +30,9 @@ export async function resetPassword(input: unknown): Promise<void> {
     await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
     await tx.passwordResetToken.updateMany({ where: { userId: row.userId, usedAt: null }, data: { usedAt: new Date() } });
     await tx.session.deleteMany({ where: { userId: row.userId } });
-    return (await tx.user.findUniqueOrThrow({ where: { id: row.userId }, select: { email: true } })).email;
+    return tx.user.findUniqueOrThrow({ where: { id: row.userId }, select: { id: true, email: true } });
   });
   // Proving control of the mailbox ends a lockout from failed logins on this email.
-  await clearLoginFailures(email);
+  await clearLoginFailures(user.email);
+  await recordAudit({ actor: { kind: "system", name: "password-reset" }, action: "user.reset-password", targetType: "user", targetId: user.id });
 }

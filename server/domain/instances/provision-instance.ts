@@ -3,6 +3,7 @@ import { AppError } from "../../errors";
 import { logger } from "../../logger";
 import { observeProvisioning } from "../../metrics/observe-provisioning";
 import { containerRuntime } from "../../runtime";
+import { odooContainerName } from "../../../worker/runtime/odoo-spec";
 import { desiredContainerSpec } from "./container-spec";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
@@ -37,6 +38,11 @@ export async function provisionInstance(
   };
 
   const instance = await db.instance.findUnique({ where: { id: instanceId } });
+  if (instance?.status === "STARTING" && !instance.initializedAt) {
+    // An earlier run got as far as starting the container and died: finish its first boot.
+    await containerRuntime().startContainer(odooContainerName(instanceId));
+    return finishBoot(instanceId, instance.subdomain, ACTOR);
+  }
   if (!instance || instance.status !== "PROVISIONING") {
     log.info({ status: instance?.status }, "nothing to provision");
     return { status: instance?.status ?? "MISSING" };

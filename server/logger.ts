@@ -1,4 +1,5 @@
 import pino from "pino";
+import { logContext } from "./log-context";
 
 /**
  * Structured JSON logs. Any key that looks like a secret (password, secret, token, key, cookie,
@@ -25,6 +26,8 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: { service: process.env.SERVICE_NAME ?? "web" },
+  // Request and job ids of the work under way (see log-context.ts) go on every line.
+  mixin: () => ({ ...logContext.getStore() }),
   formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
   timestamp: pino.stdTimeFunctions.isoTime,
 });

@@ -16,10 +16,10 @@ export type TRPCContext = {
   actor: UserActor | null;
 };
 
-export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
-  const requestId = opts.headers.get("x-request-id") ?? randomUUID();
+export async function createTRPCContext(opts: { headers: Headers; requestId?: string }): Promise<TRPCContext> {
+  const requestId = opts.requestId ?? opts.headers.get("x-request-id") ?? randomUUID();
   const actor = await resolveActor(opts.headers);
-  return { headers: opts.headers, requestId, log: logger.child({ requestId }), actor };
+  return { headers: opts.headers, requestId, log: logger, actor };
 }
 
 const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {

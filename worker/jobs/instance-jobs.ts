@@ -9,6 +9,7 @@ import {
 } from "@/server/domain/instances/run-instance-action";
 import { recordInstanceEvent, transitionStatus } from "@/server/domain/instances/transition-status";
 import type { InstanceStatus } from "@/server/generated/prisma/enums";
+import { withLogContext } from "@/server/log-context";
 import { logger } from "@/server/logger";
 import { JOB, ZInstanceJobPayload } from "@/server/queue/queues";
 
@@ -36,11 +37,15 @@ const FAILED_FROM: Record<string, InstanceStatus[]> = {
  * failure also moves it to ERROR with the reason. The error is rethrown so BullMQ keeps the
  * failed job as evidence and retries with backoff.
  */
-export async function processInstanceJob(job: Job): Promise<{ status: string }> {
+export function processInstanceJob(job: Job): Promise<{ status: string }> {
+  return withLogContext({ jobId: job.id, job: job.name, queue: job.queueName }, () => runInstanceJob(job));
+}
+
+async function runInstanceJob(job: Job): Promise<{ status: string }> {
   const run = RUN[job.name];
   if (!run) throw new UnrecoverableError(`unknown instance job ${job.name}`);
   const { instanceId } = ZInstanceJobPayload.parse(job.data);
-  const log = logger.child({ jobId: job.id, job: job.name, instanceId });
+  const log = logger.child({ instanceId });
   try {
     const result = await run(instanceId);
     log.info({ status: result.status }, "instance job done");

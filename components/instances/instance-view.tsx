@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { FormMessage } from "@/components/ui/form";
 import { formatCpu, formatMemory, linkButtonClass } from "./format";
@@ -16,7 +16,7 @@ import { isTransitional, type InstanceDetail, type InstanceEvent } from "./types
 
 /**
  * One instance, live: the instance and its timeline are polled every 1.5 s while the worker is
- * busy with it, every 10 s otherwise.
+ * busy with it, every 10 s otherwise; the timeline also reloads as soon as the status changes.
  */
 export function InstanceView({ initialInstance, initialEvents }: { initialInstance: InstanceDetail; initialEvents: InstanceEvent[] }) {
   const trpc = useTRPC();
@@ -34,6 +34,12 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
     trpc.instances.events.queryOptions({ id }, { initialData: initialEvents, refetchInterval: pollEvery(instance.status) }),
   );
   const gone = instanceQuery.error?.data?.code === "NOT_FOUND";
+  // A new status has a timeline entry: fetch it now rather than at the next (slower) poll.
+  const { refetch: refetchEvents } = eventsQuery;
+  const statusChangedAt = new Date(instance.statusChangedAt).getTime();
+  useEffect(() => {
+    void refetchEvents();
+  }, [statusChangedAt, refetchEvents]);
 
   return (
     <div className="flex flex-col gap-6">

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { containerEngine } from "@/server/container-engine";
 import { db } from "@/server/db";
+import { withManager } from "@/server/db-pool/manager";
 import { tenantNames } from "@/server/db-pool/sql";
 import { containerRuntime } from "@/server/runtime";
 import { odooContainerName, odooVolumeName } from "@/worker/runtime/odoo-spec";
@@ -22,45 +23,44 @@ export async function eventually<T>(check: () => Promise<T>, withinMs: number, e
 export const statusOf = async (id: string) =>
   (await db.instance.findUniqueOrThrow({ where: { id }, select: { status: true } })).status;
 
-export function poolManagerClient(database = "postgres"): pg.Client {
-  return new pg.Client({
-    host: process.env.POOL_DB_HOST,
-    port: Number(process.env.POOL_DB_PORT ?? 5432),
-    user: process.env.POOL_DB_MANAGER_USER,
-    password: process.env.POOL_DB_MANAGER_PASSWORD,
-    database,
-  });
+/** The pool manager role from the environment, as the platform's own db-pool code connects. */
+export function asPoolManager<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withManager(
+    {
+      host: process.env.POOL_DB_HOST!,
+      port: Number(process.env.POOL_DB_PORT ?? 5432),
+      managerUser: process.env.POOL_DB_MANAGER_USER!,
+      managerPassword: process.env.POOL_DB_MANAGER_PASSWORD!,
+    },
+    fn,
+  );
 }
 
 /** Every trace an instance can leave: containers, its volume, its role and its database. */
 export async function footprint(instanceId: string) {
   const { dbName, roleName } = tenantNames(instanceId);
-  const manager = poolManagerClient();
-  await manager.connect();
-  try {
-    const roles = await manager.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1", [roleName]);
-    const databases = await manager.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [dbName]);
-    const containers = (await containerRuntime().listManagedContainers()).filter((c) => c.instanceId === instanceId);
-    const volume = await containerEngine()
-      .getVolume(odooVolumeName(instanceId))
-      .inspect()
-      .then(
-        () => 1,
-        (error: { statusCode?: number }) => {
-          if (error.statusCode === 404) return 0;
-          throw error;
-        },
-      );
-    return {
-      containers: containers.length,
-      running: containers.filter((c) => c.running).length,
-      volumes: volume,
-      roles: roles.rows[0].n as number,
-      databases: databases.rows[0].n as number,
-    };
-  } finally {
-    await manager.end();
-  }
+  const { roles, databases } = await asPoolManager(async (manager) => ({
+    roles: await manager.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1", [roleName]),
+    databases: await manager.query("SELECT count(*)::int AS n FROM pg_database WHERE datname = $1", [dbName]),
+  }));
+  const containers = (await containerRuntime().listManagedContainers()).filter((c) => c.instanceId === instanceId);
+  const volume = await containerEngine()
+    .getVolume(odooVolumeName(instanceId))
+    .inspect()
+    .then(
+      () => 1,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return 0;
+        throw error;
+      },
+    );
+  return {
+    containers: containers.length,
+    running: containers.filter((c) => c.running).length,
+    volumes: volume,
+    roles: roles.rows[0].n as number,
+    databases: databases.rows[0].n as number,
+  };
 }
 
 export { odooContainerName };

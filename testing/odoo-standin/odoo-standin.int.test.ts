@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildOdooStandinImages, standinImage } from "../../scripts/build-odoo-image.ts";
 import { methodCall, parseMethodResponse } from "./xmlrpc.ts";
+import { asPoolManager } from "@/testing/instances";
 
 const docker = new Docker();
 const PG = {
@@ -28,15 +29,8 @@ const tenants: Tenant[] = [];
 const containers: Docker.Container[] = [];
 const volumes: string[] = [];
 
-async function asManager<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.managerUser, password: PG.managerPassword, database: "postgres" });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+/** The pool manager from the environment, connected as the platform's own db-pool code does. */
+const asManager = asPoolManager;
 
 /** A role and an empty database it owns. PG15: CREATE DATABASE ... OWNER needs membership in the role. */
 async function createTenant(): Promise<Tenant> {

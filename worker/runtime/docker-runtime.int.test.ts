@@ -10,6 +10,7 @@ import { ContainerNotFoundError, type ContainerEvent, type ContainerSpec } from 
 import { demuxLogs } from "./docker-mapping";
 import { DockerRuntime } from "./docker-runtime";
 import { buildOdooContainerSpec, type OdooSpecInput } from "./odoo-spec";
+import { asPoolManager } from "@/testing/instances";
 
 const docker = new Docker(dockerOptions(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"));
 const runtime = new DockerRuntime(docker);
@@ -29,15 +30,8 @@ const EDGE_ID = `rtt${run}edge`;
 const NETWORK = `rtt-${run}-edge`;
 const tenant = { role: `rtt_${run}`, db: `rtt_${run}`, password: randomBytes(16).toString("hex") };
 
-async function asManager<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: "postgres" });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+/** The pool manager from the environment, connected as the platform's own db-pool code does. */
+const asManager = asPoolManager;
 
 function specFor(id: string, overrides: { firstBoot?: boolean; memoryMb?: number; routing?: OdooSpecInput["routing"]; env?: Record<string, string> } = {}): ContainerSpec {
   const spec = buildOdooContainerSpec({

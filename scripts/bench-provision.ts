@@ -5,13 +5,18 @@
  *   (b) container healthy (first 200 from /web/health, seen by an independent 20 ms poller)
  *       -> RUNNING recorded (statusChangedAt);
  * then times one reconcile pass over 500 instance rows. Everything it creates is deleted.
+ * Before each round the spare-database pool is topped up to POOL_SPARE_DATABASES, as the
+ * worker's refill job keeps it between signups (POOL_SPARE_DATABASES=0 measures without it).
  */
 import "../server/load-dotenv";
 import { Worker } from "bullmq";
 import { randomBytes } from "node:crypto";
 import { createSession } from "../server/auth/sessions";
 import { db } from "../server/db";
+import { refillSpareDatabases } from "../server/db-pool/spare-databases";
 import { createInstance } from "../server/domain/instances/create-instance";
+import { containerEngine } from "../server/container-engine";
+import { env } from "../server/env";
 import { reconcileInstances } from "../server/domain/instances/reconcile-instances";
 import { deleteInstance } from "../server/domain/instances/run-instance-action";
 import { hashPassword } from "../server/auth/password";
@@ -48,7 +53,64 @@ async function firstHealthyAt(instanceId: string, deadline: number): Promise<num
   }
 }
 
+/**
+ * Times the engine calls of provisioning, per container/volume name, by wrapping the runtime
+ * instance's methods (measurement only: every call still goes to the real engine).
+ */
+const engineCalls = new Map<string, Record<string, number>>();
+function timeEngineCalls(): void {
+  const runtime = containerRuntime() as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ["ensureVolume", "ensureContainer", "startContainer"]) {
+    const original = runtime[method]!.bind(runtime);
+    runtime[method] = async (...args: unknown[]) => {
+      const first = args[0];
+      const name = typeof first === "string" ? first : (first as { name: string }).name;
+      const instanceId = name.replace(/^odoo-(data-)?/, "");
+      const started = performance.now();
+      try {
+        return await original(...args);
+      } finally {
+        const calls = engineCalls.get(instanceId) ?? {};
+        calls[method] = performance.now() - started;
+        engineCalls.set(instanceId, calls);
+      }
+    };
+  }
+}
+
+/**
+ * The engine's floor under "request -> started": CONCURRENT bare containers of the same image,
+ * with the same port publishing, created first and then started all at once, with no platform
+ * code involved. Removed afterwards.
+ */
+async function engineStartFloor(): Promise<number> {
+  const docker = containerEngine();
+  const image = `${env().ODOO_IMAGE}:${env().ODOO_SERIES[0]}`;
+  const names = Array.from({ length: CONCURRENT }, () => `bench-floor-${randomBytes(4).toString("hex")}`);
+  const containers = [];
+  for (const name of names) {
+    containers.push(
+      await docker.createContainer({
+        name,
+        Image: image,
+        // HOST points nowhere: the entrypoint waits for PostgreSQL, so the process stays up.
+        Env: ["HOST=192.0.2.1", "USER=bench", "PASSWORD=bench"],
+        ExposedPorts: { "8069/tcp": {} },
+        HostConfig: { PortBindings: { "8069/tcp": [{ HostIp: "127.0.0.1", HostPort: "0" }] } },
+      }),
+    );
+  }
+  try {
+    const started = performance.now();
+    await Promise.all(containers.map((container) => container.start()));
+    return performance.now() - started;
+  } finally {
+    await Promise.all(containers.map((container) => container.remove({ force: true }).catch(() => undefined)));
+  }
+}
+
 async function main(): Promise<void> {
+  timeEngineCalls();
   const user = await db.user.create({
     data: {
       email: `bench-${Date.now()}@bench.example`,
@@ -73,6 +135,7 @@ async function main(): Promise<void> {
           envVars: { STANDIN_BOOT_SECONDS: "0" },
         });
         ids.push(instance.id);
+        const enqueued = Date.now() - requestedAt;
         const healthyAt = await firstHealthyAt(instance.id, requestedAt + 120_000);
         let row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
         while (row.status !== "RUNNING" && Date.now() < requestedAt + 120_000) {
@@ -89,18 +152,30 @@ async function main(): Promise<void> {
           orderBy: { createdAt: "asc" },
           select: { message: true, createdAt: true },
         });
-        const phases = Object.fromEntries(steps.map((e) => [e.message.replace(/ odoo_\w+/, ""), e.createdAt.getTime() - requestedAt]));
-        return { n: i + 1, phases, toStarted, healthyToRunning, overhead: toStarted + healthyToRunning, total: row.statusChangedAt.getTime() - requestedAt };
+        const phases: Record<string, number> = Object.fromEntries(steps.map((e) => [e.message.replace(/ odoo_\w+/, ""), e.createdAt.getTime() - requestedAt]));
+        return { n: i + 1, id: instance.id, phases: { "create + enqueue": enqueued, ...phases } as Record<string, number>, toStarted, healthyToRunning, overhead: toStarted + healthyToRunning, total: row.statusChangedAt.getTime() - requestedAt };
     };
 
+    const topUpSpares = async () => {
+      const refill = await refillSpareDatabases();
+      const ready = await db.spareDatabase.count({ where: { status: "READY", claimedById: null } });
+      console.log(`spare databases: ${ready} ready (POOL_SPARE_DATABASES=${env().POOL_SPARE_DATABASES}, ${refill.created} created now)`);
+    };
+
+    const floor = await engineStartFloor();
+    console.log(`engine alone: ${CONCURRENT} bare containers of the same image started at once in ${ms(floor)} (no platform code)`);
+
     // Baseline: one instance alone, i.e. the platform's overhead without contention.
+    await topUpSpares();
     const alone = await provisionOne(-1);
     console.log(
       `one instance alone: request→started ${ms(alone.toStarted)}, healthy→RUNNING ${ms(alone.healthyToRunning)}, overhead ${ms(alone.overhead)}`,
     );
     console.log(`  steps since the request: ${Object.entries(alone.phases).map(([name, t]) => `${name} ${t} ms`).join(", ")}`);
 
-    console.log(`\nprovisioning ${CONCURRENT} instances concurrently (STANDIN_BOOT_SECONDS=0)…`);
+    console.log("");
+    await topUpSpares();
+    console.log(`provisioning ${CONCURRENT} instances concurrently (STANDIN_BOOT_SECONDS=0)…`);
     const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => provisionOne(i)));
     console.log("\n  #   request→started   healthy→RUNNING   overhead   (request→RUNNING)");
     for (const r of results.sort((a, b) => a.n - b.n)) {
@@ -110,6 +185,15 @@ async function main(): Promise<void> {
     console.log(
       `\n  provisioning steps, p50 since the request: ${phaseNames
         .map((name) => `${name} ${percentile(results.map((r) => r.phases[name] ?? 0), 50)} ms`)
+        .join(", ")}`,
+    );
+    const callNames = ["ensureVolume", "ensureContainer", "startContainer"];
+    console.log(
+      `  engine call durations, p50 / max: ${callNames
+        .map((name) => {
+          const values = results.map((r) => engineCalls.get(r.id)?.[name] ?? 0);
+          return `${name} ${percentile(values, 50).toFixed(0)} / ${Math.max(...values).toFixed(0)} ms`;
+        })
         .join(", ")}`,
     );
     const overheads = results.map((r) => r.overhead);

@@ -33,6 +33,9 @@ use_test_env() {
   fi
   export REDIS_URL=$TEST_REDIS_URL
   export ODOO_IMAGE=localhost/odoo-standin
+  # A small spare-database pool: e2e provisioning takes spares and also runs dry, so both the
+  # rename and the CREATE DATABASE path are exercised, without ten creations at worker boot.
+  export POOL_SPARE_DATABASES=${TEST_POOL_SPARE_DATABASES:-3}
   export PORT=${TEST_PORT:-3100}
   export APP_URL=http://localhost:$PORT
   export AUTH_URL=$APP_URL

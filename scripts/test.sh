@@ -34,10 +34,17 @@ suite() {
 suite "typecheck" npx tsc --noEmit
 suite "lint" npx eslint --max-warnings 0 .
 suite "migrations in sync" npm run --silent db:check
-suite "unit tests" npx vitest run --project unit
-suite "integration tests" npx vitest run --project integration
-suite "e2e tests (Playwright, Chromium)" npx playwright test
+rm -rf .test-reports && mkdir -p .test-reports
+vitest_reports() { echo --reporter=default --reporter=json "--outputFile.json=.test-reports/$1.json"; }
+suite "unit tests" npx vitest run --project unit $(vitest_reports unit)
+suite "integration tests" npx vitest run --project integration $(vitest_reports integration)
+export PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/e2e.json
+suite "e2e tests (Playwright, Chromium)" npx playwright test --reporter=list,json
 
 log "── summary"
 printf '  %s\n' "${results[@]}"
+if [ "$failed" -ne 0 ]; then
+  log "── failed tests"
+  node scripts/print-failures.mjs
+fi
 exit $failed

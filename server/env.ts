@@ -47,6 +47,8 @@ export const ZEnv = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, { message: "must be a plain PostgreSQL role name" })
     .refine((name) => name !== "postgres", { message: "must not be the postgres superuser" }),
   POOL_DB_MANAGER_PASSWORD: z.string().min(12, { message: "must be at least 12 characters" }),
+  /** Empty databases kept ready on every ACTIVE pool server so provisioning renames one (0: off). */
+  POOL_SPARE_DATABASES: z.coerce.number().int().min(0).max(100).default(10),
   ROUTING: z.enum(["ports", "traefik"]).default("ports"),
   /** Host name in instance URLs with ROUTING=ports (where the engine publishes ports). */
   INSTANCE_PUBLIC_HOST: z.string().min(1).default("localhost"),

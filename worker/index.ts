@@ -2,6 +2,7 @@ import "@/server/load-dotenv";
 import { Worker, type Job } from "bullmq";
 import { followEngineEvents } from "@/server/domain/instances/follow-engine-events";
 import { reconcileEveryMs, reconcileInstances } from "@/server/domain/instances/reconcile-instances";
+import { refillSpareDatabases } from "@/server/db-pool/spare-databases";
 import { env } from "@/server/env";
 import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
@@ -14,6 +15,7 @@ import {
   QUEUE,
   WORKER_HEARTBEAT_EVERY_MS,
   ZReconcilePayload,
+  ZRefillSparesPayload,
   ZWorkerHeartbeatPayload,
 } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
@@ -22,6 +24,7 @@ import { workerHeartbeat } from "./jobs/worker-heartbeat";
 
 /** Instance jobs mostly wait on the engine and on Odoo's boot: many can run side by side. */
 const INSTANCE_CONCURRENCY = 16;
+const SPARE_REFILL_EVERY_MS = 60_000;
 
 async function main(): Promise<void> {
   assertEnvOrExit();
@@ -45,6 +48,9 @@ async function main(): Promise<void> {
         case JOB.reconcileInstances:
           ZReconcilePayload.parse(job.data);
           return reconcileInstances();
+        case JOB.refillSpareDatabases:
+          ZRefillSparesPayload.parse(job.data);
+          return refillSpareDatabases();
         default:
           throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
       }
@@ -69,6 +75,13 @@ async function main(): Promise<void> {
     JOB.reconcileInstances,
     { every: reconcileEveryMs() },
     { name: JOB.reconcileInstances, data: {} },
+  );
+  // Keeps every ACTIVE pool server's spare databases topped up (provisioning also asks for a
+  // refill right after it takes one); the first run fills the pool at boot.
+  await maintenanceQueue.upsertJobScheduler(
+    JOB.refillSpareDatabases,
+    { every: SPARE_REFILL_EVERY_MS },
+    { name: JOB.refillSpareDatabases, data: {} },
   );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
 

@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { authenticateUser } from "../domain/auth/authenticate-user";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { logger } from "../logger";
 import { clientIp } from "./client-ip";
 import { createSession, deleteSession, findActiveSession, SESSION_IDLE_MS } from "./sessions";
 
@@ -24,6 +25,18 @@ export const { handlers, auth } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_IDLE_MS / 1000 },
   pages: { signIn: "/login" },
+  // A refused login is an expected outcome (counted by the throttle), not an error with a stack
+  // trace; anything else next-auth reports goes through our logger, which scrubs secrets.
+  logger: {
+    error(error) {
+      if (error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin") return;
+      logger.error({ err: error }, "next-auth error");
+    },
+    warn(code) {
+      logger.warn({ code }, "next-auth warning");
+    },
+    debug() {},
+  },
   providers: [
     Credentials({
       credentials: { email: { type: "email" }, password: { type: "password" } },

@@ -74,8 +74,8 @@ describe("ensureTenantDatabase", () => {
     const password = generatePassword();
     expect(await tenantDatabaseState(access, names)).toEqual({ roleExists: false, databaseExists: false });
 
-    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: true, createdDatabase: true });
-    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: false, createdDatabase: false });
+    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: true, createdDatabase: true, spare: "none" });
+    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: false, createdDatabase: false, spare: "none" });
 
     expect(await tenantDatabaseState(access, names)).toEqual({ roleExists: true, databaseExists: true });
     expect(await catalogCounts(names)).toEqual({ roles: 1, databases: 1 });
@@ -102,7 +102,7 @@ describe("ensureTenantDatabase", () => {
     await asManager(`CREATE ROLE ${quoteIdent(names.roleName)} LOGIN PASSWORD ${quoteLiteral(scramSha256Verifier(oldPassword))}`);
 
     const password = generatePassword();
-    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: false, createdDatabase: true });
+    expect(await ensureTenantDatabase(access, { ...names, password })).toEqual({ createdRole: false, createdDatabase: true, spare: "none" });
     expect(await catalogCounts(names)).toEqual({ roles: 1, databases: 1 });
     await connectAs(names.roleName, password, names.dbName);
     await expect(connectAs(names.roleName, oldPassword, names.dbName)).rejects.toThrow(/password authentication failed/);
@@ -123,7 +123,7 @@ describe("ensureTenantDatabase", () => {
     // The crashed state really is open to every role: that is what the re-run must repair.
     await connectAs(other.roleName, otherPassword, victim.dbName);
 
-    expect(await ensureTenantDatabase(access, { ...victim, password: victimPassword })).toEqual({ createdRole: false, createdDatabase: false });
+    expect(await ensureTenantDatabase(access, { ...victim, password: victimPassword })).toEqual({ createdRole: false, createdDatabase: false, spare: "none" });
     await expect(connectAs(other.roleName, otherPassword, victim.dbName)).rejects.toThrow(/permission denied for database/);
     await connectAs(victim.roleName, victimPassword, victim.dbName);
   });

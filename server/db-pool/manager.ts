@@ -22,7 +22,11 @@ import { quoteIdent, quoteLiteral, scramSha256Verifier, type TenantNames } from 
 
 export type DbServerAccess = { host: string; port: number; managerUser: string; managerPassword: string };
 
-export type TEnsureTenantDatabaseInput = TenantNames & { password: string };
+export type TEnsureTenantDatabaseInput = TenantNames & {
+  password: string;
+  /** A spare database claimed for this tenant: renamed into place instead of created. */
+  spareName?: string;
+};
 
 const log = logger.child({ component: "db-pool" });
 
@@ -198,20 +202,80 @@ async function assertCanConnectToMaintenanceDb(client: pg.Client, roleName: stri
   }
 }
 
-/** Creates (or repairs) the tenant's role and database. Safe to re-run at any point. */
+/** What became of a claimed spare: renamed into the tenant, or left untouched (still whole). */
+export type SpareOutcome = "adopted" | "unused" | "none";
+
+/**
+ * Renames a spare's role and database to the tenant's names. Role first: the database keeps its
+ * owner by oid, so a crash between the two renames leaves a database owned by the tenant role,
+ * which the next run recognises and renames. A spare is only taken whole into a tenant that has
+ * nothing yet; a tenant half-created without one keeps being created the ordinary way.
+ */
+async function adoptSpare(client: pg.Client, spareName: string, { dbName, roleName }: TenantNames): Promise<SpareOutcome> {
+  await lockTenant(client, spareName);
+  const spareRole = await findRole(client, spareName);
+  const spareDbOwner = await databaseOwner(client, spareName);
+  if (spareRole && spareDbOwner === spareName) {
+    const tenantHasSomething = (await findRole(client, roleName)) || (await databaseOwner(client, dbName)) !== undefined;
+    if (tenantHasSomething) return "unused";
+    await client.query(`ALTER ROLE ${quoteIdent(spareName)} RENAME TO ${quoteIdent(roleName)}`);
+  }
+  if ((await databaseOwner(client, spareName)) === roleName && (await databaseOwner(client, dbName)) === undefined) {
+    await client.query(`ALTER DATABASE ${quoteIdent(spareName)} RENAME TO ${quoteIdent(dbName)}`);
+  }
+  return "adopted";
+}
+
+/**
+ * Creates (or repairs) the tenant's role and database, adopting the given spare when there is
+ * one. Safe to re-run at any point.
+ */
 export async function ensureTenantDatabase(
   access: DbServerAccess,
-  { dbName, roleName, password }: TEnsureTenantDatabaseInput,
-): Promise<{ createdRole: boolean; createdDatabase: boolean }> {
+  { dbName, roleName, password, spareName }: TEnsureTenantDatabaseInput,
+): Promise<{ createdRole: boolean; createdDatabase: boolean; spare: SpareOutcome }> {
   return withManager(access, async (client) => {
     await lockTenant(client, dbName);
+    const spare = spareName ? await adoptSpare(client, spareName, { dbName, roleName }) : "none";
     const createdRole = await ensureRole(client, roleName, password);
     await ensureManagerMembership(client, roleName);
     const createdDatabase = await ensureDatabase(client, dbName, roleName);
     await restrictConnect(client, dbName, roleName);
     await assertCanConnectToMaintenanceDb(client, roleName);
-    log.info({ host: access.host, dbName, roleName, createdRole, createdDatabase }, "tenant database ensured");
-    return { createdRole, createdDatabase };
+    log.info({ host: access.host, dbName, roleName, createdRole, createdDatabase, spare }, "tenant database ensured");
+    return { createdRole, createdDatabase, spare };
+  });
+}
+
+/**
+ * Creates a spare: a role that cannot log in and an empty database it owns, closed to every
+ * other role — a tenant database in all but name and password. Safe to re-run.
+ */
+export async function createSpareDatabase(access: DbServerAccess, name: string): Promise<void> {
+  await withManager(access, async (client) => {
+    await lockTenant(client, name);
+    if (!(await findRole(client, name))) {
+      await runUnlessDuplicate(
+        client,
+        `CREATE ROLE ${quoteIdent(name)} WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+        [PG_DUPLICATE_OBJECT, PG_UNIQUE_VIOLATION],
+      );
+    }
+    await ensureManagerMembership(client, name);
+    await ensureDatabase(client, name, name);
+    await restrictConnect(client, name, name);
+  });
+}
+
+/** Names of the roles and databases on the server that start with the prefix (spares). */
+export async function listNamesWithPrefix(access: DbServerAccess, prefix: string): Promise<string[]> {
+  return withManager(access, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)
+       UNION SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [prefix],
+    );
+    return rows.map((row) => row.name);
   });
 }
 

@@ -15,6 +15,7 @@ export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 export const JOB = {
   workerHeartbeat: "worker-heartbeat",
   reconcileInstances: "reconcile-instances",
+  refillSpareDatabases: "refill-spare-databases",
   provisionInstance: "provision-instance",
   startInstance: "start-instance",
   stopInstance: "stop-instance",
@@ -32,6 +33,7 @@ export type InstanceJobName =
 
 export const ZWorkerHeartbeatPayload = z.object({}).strict();
 export const ZReconcilePayload = z.object({}).strict();
+export const ZRefillSparesPayload = z.object({}).strict();
 /** Instance jobs carry the id only; the processor re-reads everything else. */
 export const ZInstanceJobPayload = z.object({ instanceId: z.string().min(1) }).strict();
 export type TInstanceJobPayload = z.infer<typeof ZInstanceJobPayload>;
@@ -75,14 +77,28 @@ export function getQueue(name: QueueName): Queue {
  * is removed first, so retrying after a failure is possible; a waiting or active one wins,
  * so a double enqueue runs the work once.
  */
-export async function enqueueUnique(queue: Queue, name: string, data: object, jobId: string): Promise<void> {
+export async function enqueueUnique(
+  queue: Queue,
+  name: string,
+  data: object,
+  jobId: string,
+  options: { delayMs?: number } = {},
+): Promise<void> {
   const existing = await queue.getJob(jobId);
   if (existing) {
     const state = await existing.getState();
     if (state === "completed" || state === "failed") await existing.remove();
     else return;
   }
-  await queue.add(name, data, { jobId });
+  await queue.add(name, data, { jobId, delay: options.delayMs });
+}
+
+/** After a spare is taken, refill shortly, once: a burst of claims coalesces into one job. */
+const SPARE_REFILL_DELAY_MS = 5_000;
+export function enqueueSpareRefill(): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.maintenance), JOB.refillSpareDatabases, {}, JOB.refillSpareDatabases, {
+    delayMs: SPARE_REFILL_DELAY_MS,
+  });
 }
 
 /** Jobs on one instance; the job id makes a duplicate enqueue of the same step a no-op. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { decideStatus, type Observation } from "./decide-status";
 
-const running = (healthy: boolean | null, bootDeadlinePassed = false): Observation => ({
+const running = (healthy: boolean | null, bootDeadlinePassed = false, startedAfterStatusChange = true): Observation => ({
   container: { running: true, created: false, exitCode: null, oomKilled: false },
   healthy,
   bootDeadlinePassed,
+  startedAfterStatusChange,
 });
 const exited = (exitCode: number, oomKilled = false): Observation => ({
   container: { running: false, created: false, exitCode, oomKilled },
@@ -51,6 +52,23 @@ describe("decideStatus", () => {
     expect(decideStatus("RUNNING", exited(1))).toEqual({ status: "ERROR", message: "The container exited with code 1." });
     expect(decideStatus("RUNNING", exited(137, true))?.message).toMatch(/out of memory/);
     expect(decideStatus("STOPPING", exited(137))?.status).toBe("STOPPED");
+  });
+
+  it("a stop in progress is not overruled by the old process still answering", () => {
+    expect(decideStatus("STOPPING", running(true))).toBeNull();
+    expect(decideStatus("STOPPING", running(false))).toBeNull();
+    expect(decideStatus("STOPPING", exited(143))?.status).toBe("STOPPED");
+  });
+
+  it("a restart in progress is RUNNING only once the restarted process answers", () => {
+    // The old process, before the restart stopped it: healthy, but not the restart's outcome.
+    expect(decideStatus("RESTARTING", running(true, false, false))).toBeNull();
+    // The restart's own stop, clean or killed: the job records how the restart ends.
+    expect(decideStatus("RESTARTING", exited(143))).toBeNull();
+    expect(decideStatus("RESTARTING", exited(137))).toBeNull();
+    expect(decideStatus("RESTARTING", running(true, false, true))?.status).toBe("RUNNING");
+    expect(decideStatus("RESTARTING", running(false, true, true))?.status).toBe("UNHEALTHY");
+    expect(decideStatus("RESTARTING", running(false, true, false))?.status).toBe("UNHEALTHY");
   });
 
   it("a container being replaced by a job is not drift", () => {

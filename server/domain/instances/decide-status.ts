@@ -15,6 +15,11 @@ export type Observation = {
   healthy: boolean | null;
   /** The instance has been STARTING/RESTARTING for longer than it may take to boot. */
   bootDeadlinePassed: boolean;
+  /**
+   * The running container's process started after the instance entered its current status
+   * (false when unknown). Tells a restarted Odoo from the old one still serving its last requests.
+   */
+  startedAfterStatusChange?: boolean;
 };
 
 /** Statuses a job owns: observations never overrule the worker while it is busy there. */
@@ -40,10 +45,19 @@ function decide(current: InstanceStatus, seen: Observation): { status: InstanceS
   // that is not drift. The job records the outcome; the reconciler handles a job that died.
   if (IN_FLIGHT.includes(current) && (!container || container.created)) return null;
   if (!container) return { status: "ERROR", message: "The container is missing; start the instance to recreate it." };
+  // A stop in progress: the old process may answer until it exits. Only its end is news.
+  if (current === "STOPPING") return container.running ? null : { status: "STOPPED", message: "The container is stopped." };
+  // A restart in progress stops the container and starts it again; until the new process
+  // answers, what is seen is the restart itself (the job records how it ends).
+  if (current === "RESTARTING" && (!container.running || !seen.startedAfterStatusChange)) {
+    return seen.bootDeadlinePassed && container.running
+      ? { status: "UNHEALTHY", message: "Odoo did not answer its health check in time; still watching." }
+      : null;
+  }
   if (!container.running) {
     if (container.oomKilled) return { status: "ERROR", message: "Odoo ran out of memory and was stopped (exit code 137)." };
     // 0 is a clean exit; 143 is SIGTERM, what a normal stop sends.
-    if (container.exitCode === null || container.exitCode === 0 || container.exitCode === 143 || current === "STOPPING") {
+    if (container.exitCode === null || container.exitCode === 0 || container.exitCode === 143) {
       return { status: "STOPPED", message: "The container is stopped." };
     }
     if (container.exitCode === 137) {

@@ -55,6 +55,7 @@ export async function observeInstance(
       : null,
     healthy,
     bootDeadlinePassed,
+    startedAfterStatusChange: !!container?.startedAt && container.startedAt > instance.statusChangedAt,
   });
   const data = {
     ...(urls.publicUrl && urls.publicUrl !== instance.url ? { url: urls.publicUrl } : {}),

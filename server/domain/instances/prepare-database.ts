@@ -1,11 +1,15 @@
 import { decryptSecret, encryptSecret, generatePassword } from "../../crypto/secrets";
 import { allocateDbServer } from "../../db-pool/allocate-db-server";
 import { accessFor, ensureTenantDatabase, type DbServerAccess } from "../../db-pool/manager";
+import { claimSpareDatabase, settleSpareClaim } from "../../db-pool/spare-databases";
 import { tenantNames } from "../../db-pool/sql";
 import { db } from "../../db";
+import { env } from "../../env";
+import { logger } from "../../logger";
+import { enqueueSpareRefill } from "../../queue/queues";
 
 export type TenantDatabase = { host: string; port: number; name: string; user: string; password: string };
-export type TenantPlacement = { database: TenantDatabase; access: DbServerAccess };
+export type TenantPlacement = { instanceId: string; dbServerId: string; database: TenantDatabase; access: DbServerAccess };
 
 /**
  * Decides where and how the instance's database lives — pool server, names, password — without
@@ -25,6 +29,8 @@ export async function placeTenantDatabase(instanceId: string): Promise<TenantPla
     ({ dbPasswordEnc } = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, select: { dbPasswordEnc: true } }));
   }
   return {
+    instanceId,
+    dbServerId: server.id,
     access: accessFor(server),
     database: { host: server.containerHost, port: server.port, name: dbName, user: roleName, password: decryptSecret(dbPasswordEnc!) },
   };
@@ -32,10 +38,23 @@ export async function placeTenantDatabase(instanceId: string): Promise<TenantPla
 
 /**
  * The database half of provisioning, in one place: the role and the empty database Odoo
- * initialises on first boot (`-i base`). A later issue may replace the body with a clone of a
- * prepared template database (CREATE DATABASE ... TEMPLATE) without touching the callers.
- * Safe to re-run: every step checks what exists.
+ * initialises on first boot (`-i base`). A spare database from the pool is renamed into place
+ * when there is one (milliseconds); otherwise it is created (seconds under load). A later issue
+ * may clone a prepared template database here instead, without touching the callers.
+ * Safe to re-run: a rerun takes the same spare, and every step checks what exists.
  */
-export async function createTenantDatabase({ access, database }: TenantPlacement): Promise<void> {
-  await ensureTenantDatabase(access, { dbName: database.name, roleName: database.user, password: database.password });
+export async function createTenantDatabase({ instanceId, dbServerId, access, database }: TenantPlacement): Promise<void> {
+  const spareName = await claimSpareDatabase(dbServerId, instanceId);
+  const { spare } = await ensureTenantDatabase(access, {
+    dbName: database.name,
+    roleName: database.user,
+    password: database.password,
+    spareName: spareName ?? undefined,
+  });
+  await settleSpareClaim(instanceId, spare);
+  if (env().POOL_SPARE_DATABASES === 0) return;
+  // Top the pool up for the next customer; a queue outage must not fail this provisioning.
+  await enqueueSpareRefill().catch((error: unknown) => {
+    logger.warn({ err: error, instanceId }, "could not schedule a spare database refill");
+  });
 }

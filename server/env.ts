@@ -59,6 +59,10 @@ export const ZEnv = z.object({
   TRAEFIK_NETWORK: z.string().min(1).default("traefik"),
   TRAEFIK_ENTRYPOINT: z.string().min(1).default("websecure"),
   TRAEFIK_CERT_RESOLVER: z.string().min(1).optional(),
+  /** Where backup archives are written (relative paths are from the project directory). */
+  BACKUP_DIR: z.string().min(1).default(".data/backups"),
+  /** UTC hour of the daily backups of every running instance. */
+  BACKUP_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
   FIRST_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
   RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   APP_URL: url(["http:", "https:"]).default("http://localhost:3000"),

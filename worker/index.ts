@@ -3,6 +3,7 @@ import { Worker, type Job } from "bullmq";
 import { followEngineEvents } from "@/server/domain/instances/follow-engine-events";
 import { reconcileEveryMs, reconcileInstances } from "@/server/domain/instances/reconcile-instances";
 import { refillSpareDatabases } from "@/server/db-pool/spare-databases";
+import { scheduleBackups } from "@/server/domain/backups/schedule-backups";
 import { env } from "@/server/env";
 import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
@@ -16,15 +17,19 @@ import {
   WORKER_HEARTBEAT_EVERY_MS,
   ZReconcilePayload,
   ZRefillSparesPayload,
+  ZScheduleBackupsPayload,
   ZWorkerHeartbeatPayload,
 } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
+import { processBackupJob } from "./jobs/backup-jobs";
 import { processInstanceJob } from "./jobs/instance-jobs";
 import { workerHeartbeat } from "./jobs/worker-heartbeat";
 
 /** Instance jobs mostly wait on the engine and on Odoo's boot: many can run side by side. */
 const INSTANCE_CONCURRENCY = 16;
 const SPARE_REFILL_EVERY_MS = 60_000;
+/** Backups stream a dump and an archive each: a few at a time keeps the worker's memory flat. */
+const BACKUP_CONCURRENCY = 2;
 
 async function main(): Promise<void> {
   assertEnvOrExit();
@@ -37,6 +42,12 @@ async function main(): Promise<void> {
   const instances = new Worker(QUEUE.instances, processInstanceJob, {
     connection: createRedis("worker"),
     concurrency: INSTANCE_CONCURRENCY,
+  });
+  const backups = new Worker(QUEUE.backups, processBackupJob, {
+    connection: createRedis("worker"),
+    concurrency: BACKUP_CONCURRENCY,
+    // A backup of a large database streams for minutes: renew the lock rather than stall it.
+    lockDuration: 120_000,
   });
   const maintenance = new Worker(
     QUEUE.maintenance,
@@ -51,13 +62,16 @@ async function main(): Promise<void> {
         case JOB.refillSpareDatabases:
           ZRefillSparesPayload.parse(job.data);
           return refillSpareDatabases();
+        case JOB.scheduleBackups:
+          ZScheduleBackupsPayload.parse(job.data);
+          return scheduleBackups();
         default:
           throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
       }
     },
     { connection: createRedis("worker"), concurrency: 1 },
   );
-  for (const worker of [instances, maintenance]) {
+  for (const worker of [instances, backups, maintenance]) {
     recordJobMetrics(worker);
     worker.on("failed", (job, error) => {
       logger.error({ queue: worker.name, jobId: job?.id, job: job?.name, err: error }, "job failed");
@@ -82,6 +96,13 @@ async function main(): Promise<void> {
     JOB.refillSpareDatabases,
     { every: SPARE_REFILL_EVERY_MS },
     { name: JOB.refillSpareDatabases, data: {} },
+  );
+  // Daily backups of every running instance, then pruning by each plan's retention: one
+  // scheduler for the fleet.
+  await maintenanceQueue.upsertJobScheduler(
+    JOB.scheduleBackups,
+    { pattern: `0 ${config.BACKUP_HOUR_UTC} * * *`, tz: "UTC" },
+    { name: JOB.scheduleBackups, data: {} },
   );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
 
@@ -119,8 +140,8 @@ async function main(): Promise<void> {
     }, 30_000);
     force.unref();
     events.abort();
-    await Promise.all([instances.close(), maintenance.close()]);
-    await Promise.all([getQueue(QUEUE.maintenance).close(), getQueue(QUEUE.instances).close()]);
+    await Promise.all([instances.close(), backups.close(), maintenance.close()]);
+    await Promise.all(Object.values(QUEUE).map((name) => getQueue(name).close()));
     await redis.quit();
     await metricsServer?.close();
     logger.info("worker stopped");

@@ -9,6 +9,7 @@ const STYLES: Record<InstanceStatus, string> = {
   STOPPING: "bg-amber-50 text-amber-800 ring-amber-200",
   STOPPED: "bg-slate-100 text-slate-700 ring-slate-200",
   RESTARTING: "bg-amber-50 text-amber-800 ring-amber-200",
+  RESTORING: "bg-amber-50 text-amber-800 ring-amber-200",
   SUSPENDED: "bg-orange-50 text-orange-800 ring-orange-200",
   DELETING: "bg-amber-50 text-amber-800 ring-amber-200",
   DELETED: "bg-slate-100 text-slate-500 ring-slate-200",

@@ -267,6 +267,43 @@ export async function createSpareDatabase(access: DbServerAccess, name: string):
   });
 }
 
+/**
+ * An extra empty database owned by an existing tenant role, closed like the tenant's own (the
+ * target of a restore in place, swapped in once it holds the backup). Safe to re-run.
+ */
+export async function createOwnedDatabase(access: DbServerAccess, { dbName, roleName }: TenantNames): Promise<void> {
+  await withManager(access, async (client) => {
+    await lockTenant(client, dbName);
+    await ensureManagerMembership(client, roleName);
+    await ensureDatabase(client, dbName, roleName);
+    await restrictConnect(client, dbName, roleName);
+  });
+}
+
+/** Which of the named databases exist on the server. */
+export async function existingDatabases(access: DbServerAccess, names: string[]): Promise<Set<string>> {
+  return withManager(access, async (client) => {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = ANY($1::text[])", [names]);
+    return new Set(rows.map((row) => row.datname));
+  });
+}
+
+/**
+ * Renames a tenant database (both names belong to one tenant). Sessions still connected to it
+ * are ended first: PostgreSQL refuses to rename a database in use.
+ */
+export async function renameDatabase(access: DbServerAccess, from: string, to: string): Promise<void> {
+  await withManager(access, async (client) => {
+    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [from]);
+    await client.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+  });
+}
+
+/** Drops one database (not its role), ending its sessions; absent is fine. */
+export async function dropDatabase(access: DbServerAccess, dbName: string): Promise<void> {
+  await withManager(access, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`));
+}
+
 /** Names of the roles and databases on the server that start with the prefix (spares). */
 export async function listNamesWithPrefix(access: DbServerAccess, prefix: string): Promise<string[]> {
   return withManager(access, async (client) => {

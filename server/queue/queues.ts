@@ -9,6 +9,7 @@ import { createRedis } from "./connection";
 export const QUEUE = {
   instances: "instances",
   maintenance: "maintenance",
+  backups: "backups",
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
@@ -16,6 +17,9 @@ export const JOB = {
   workerHeartbeat: "worker-heartbeat",
   reconcileInstances: "reconcile-instances",
   refillSpareDatabases: "refill-spare-databases",
+  scheduleBackups: "schedule-backups",
+  runBackup: "run-backup",
+  restoreBackup: "restore-backup",
   provisionInstance: "provision-instance",
   startInstance: "start-instance",
   stopInstance: "stop-instance",
@@ -34,6 +38,9 @@ export type InstanceJobName =
 export const ZWorkerHeartbeatPayload = z.object({}).strict();
 export const ZReconcilePayload = z.object({}).strict();
 export const ZRefillSparesPayload = z.object({}).strict();
+export const ZScheduleBackupsPayload = z.object({}).strict();
+export const ZRunBackupPayload = z.object({ backupId: z.string().min(1) }).strict();
+export const ZRestoreBackupPayload = z.object({ restoreId: z.string().min(1) }).strict();
 /** Instance jobs carry the id only; the processor re-reads everything else. */
 export const ZInstanceJobPayload = z.object({ instanceId: z.string().min(1) }).strict();
 export type TInstanceJobPayload = z.infer<typeof ZInstanceJobPayload>;
@@ -104,4 +111,13 @@ export function enqueueSpareRefill(): Promise<void> {
 /** Jobs on one instance; the job id makes a duplicate enqueue of the same step a no-op. */
 export function enqueueInstanceJob(name: InstanceJobName, instanceId: string): Promise<void> {
   return enqueueUnique(getQueue(QUEUE.instances), name, { instanceId }, `${name}-${instanceId}`);
+}
+
+/** Backups run on their own queue, so a long dump never holds up starts and stops. */
+export function enqueueBackup(backupId: string): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.backups), JOB.runBackup, { backupId }, `${JOB.runBackup}-${backupId}`);
+}
+
+export function enqueueRestore(restoreId: string): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.backups), JOB.restoreBackup, { restoreId }, `${JOB.restoreBackup}-${restoreId}`);
 }

@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { backupsRouter } from "./routers/backups";
 import { instancesRouter } from "./routers/instances";
 import { plansRouter } from "./routers/plans";
 import { systemRouter } from "./routers/system";
@@ -8,6 +9,7 @@ import { systemRouter } from "./routers/system";
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   admin: adminRouter,
+  backups: backupsRouter,
   instances: instancesRouter,
   plans: plansRouter,
   system: systemRouter,

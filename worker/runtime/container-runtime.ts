@@ -182,6 +182,13 @@ export interface ContainerRuntime {
   inspectContainer(name: string): Promise<ContainerState | null>;
   /** Every container labelled saas.managed=true, in any state, from one list call. */
   listManagedContainers(): Promise<ContainerState[]>;
+  /**
+   * A tar stream of the path inside the container (running or stopped), entries prefixed with the
+   * path's last component; null when the path does not exist. ContainerNotFoundError when absent.
+   */
+  readArchive(name: string, path: string): Promise<NodeJS.ReadableStream | null>;
+  /** Extracts a tar stream into the directory `path` of the container (running or stopped). */
+  writeArchive(name: string, path: string, tar: NodeJS.ReadableStream): Promise<void>;
   /** The last `tail` log lines (1..2000), stdout and stderr interleaved. ContainerNotFoundError when absent. */
   containerLogs(name: string, tail: number): Promise<string[]>;
   /**

@@ -217,6 +217,27 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  async readArchive(name: string, path: string): Promise<NodeJS.ReadableStream | null> {
+    const info = await this.inspectRaw(name);
+    if (!info) throw new ContainerNotFoundError(name);
+    try {
+      return await this.docker.getContainer(info.Id).getArchive({ path });
+    } catch (error) {
+      if (isContainerGone(error)) {
+        // 404 is both "no such container" and "no such path": tell them apart.
+        if (!(await this.inspectRaw(name))) throw new ContainerNotFoundError(name);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async writeArchive(name: string, path: string, tar: NodeJS.ReadableStream): Promise<void> {
+    const info = await this.inspectRaw(name);
+    if (!info) throw new ContainerNotFoundError(name);
+    await this.docker.getContainer(info.Id).putArchive(tar, { path });
+  }
+
   async containerLogs(name: string, tail: number): Promise<string[]> {
     const lines = Math.min(MAX_LOG_LINES, Math.max(1, Math.floor(tail)));
     const info = await this.inspectRaw(name);

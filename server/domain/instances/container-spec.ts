@@ -12,6 +12,7 @@ type SpecInstance = {
   cpuLimit: number;
   memoryMb: number;
   initializedAt: Date | null;
+  restoreFromBackupId?: string | null;
 };
 
 /** The container an instance should have now, from its row and the platform's settings. */
@@ -30,8 +31,9 @@ export function desiredContainerSpec(instance: SpecInstance, database: TenantDat
     },
     database,
     image: config.ODOO_IMAGE,
-    // `-i base` only until Odoo has answered healthy once; later containers just start.
-    firstBoot: !instance.initializedAt,
+    // `-i base` only until Odoo has answered healthy once; later containers just start. An
+    // instance restored from a backup gets a database that is initialised already.
+    firstBoot: !instance.initializedAt && !instance.restoreFromBackupId,
     routing:
       config.ROUTING === "traefik"
         ? {

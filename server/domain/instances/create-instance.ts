@@ -17,7 +17,7 @@ const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLI
  * Creates an instance in PROVISIONING and queues its provisioning. The plan's limits are
  * copied onto the instance so that a later plan edit does not silently resize it.
  */
-export async function createInstance(actor: UserActor, input: unknown) {
+export async function createInstance(actor: UserActor, input: unknown, options: { restoreFromBackupId?: string } = {}) {
   const data = ZCreateInstanceInput.parse(input);
   const plan = await db.plan.findUnique({ where: { id: data.planId } });
   if (!plan) throw fieldError("planId", "This plan does not exist");
@@ -51,6 +51,7 @@ export async function createInstance(actor: UserActor, input: unknown) {
         cpuLimit: plan.cpu,
         memoryMb: plan.memoryMb,
         storageGb: plan.storageGb,
+        restoreFromBackupId: options.restoreFromBackupId,
         events: {
           create: { type: "STATUS", toStatus: "PROVISIONING", message: "Instance requested", actor: actorLabel(actor) },
         },

@@ -23,7 +23,7 @@ export type Observation = {
 };
 
 /** Statuses a job owns: observations never overrule the worker while it is busy there. */
-const JOB_OWNED: readonly InstanceStatus[] = ["PENDING_PAYMENT", "PROVISIONING", "DELETING", "DELETED", "SUSPENDED"];
+const JOB_OWNED: readonly InstanceStatus[] = ["PENDING_PAYMENT", "PROVISIONING", "RESTORING", "DELETING", "DELETED", "SUSPENDED"];
 
 /**
  * What an instance's status should be, given what is really there. Returns null when the

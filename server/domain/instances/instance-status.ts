@@ -8,11 +8,13 @@ export const TRANSITIONS: Record<InstanceStatus, readonly InstanceStatus[]> = {
   PENDING_PAYMENT: ["PROVISIONING", "DELETING"],
   PROVISIONING: ["STARTING", "RUNNING", "ERROR", "DELETING", "SUSPENDED"],
   STARTING: ["RUNNING", "UNHEALTHY", "STOPPED", "ERROR", "STOPPING", "DELETING", "SUSPENDED", "PROVISIONING"],
-  RUNNING: ["UNHEALTHY", "STOPPING", "STOPPED", "RESTARTING", "ERROR", "DELETING", "SUSPENDED", "STARTING"],
-  UNHEALTHY: ["RUNNING", "STOPPING", "STOPPED", "RESTARTING", "ERROR", "DELETING", "SUSPENDED", "STARTING"],
+  RUNNING: ["UNHEALTHY", "STOPPING", "STOPPED", "RESTARTING", "RESTORING", "ERROR", "DELETING", "SUSPENDED", "STARTING"],
+  UNHEALTHY: ["RUNNING", "STOPPING", "STOPPED", "RESTARTING", "RESTORING", "ERROR", "DELETING", "SUSPENDED", "STARTING"],
   STOPPING: ["STOPPED", "RUNNING", "ERROR", "DELETING"],
-  STOPPED: ["STARTING", "RUNNING", "DELETING", "SUSPENDED", "ERROR"],
+  STOPPED: ["STARTING", "RUNNING", "RESTORING", "DELETING", "SUSPENDED", "ERROR"],
   RESTARTING: ["STARTING", "RUNNING", "UNHEALTHY", "STOPPED", "ERROR", "DELETING", "SUSPENDED"],
+  /** A restore in place: the job returns the instance to RUNNING or STOPPED (or ERROR). */
+  RESTORING: ["RUNNING", "STOPPED", "UNHEALTHY", "ERROR"],
   SUSPENDED: ["STARTING", "PROVISIONING", "DELETING"],
   DELETING: ["DELETED", "ERROR"],
   DELETED: [],
@@ -27,7 +29,7 @@ export function canTransition(from: InstanceStatus, to: InstanceStatus): boolean
 }
 
 /** Statuses in which the worker is still working; the reconciler re-enqueues them past a deadline. */
-export const TRANSITIONAL: readonly InstanceStatus[] = ["PROVISIONING", "STARTING", "STOPPING", "RESTARTING", "DELETING"];
+export const TRANSITIONAL: readonly InstanceStatus[] = ["PROVISIONING", "STARTING", "STOPPING", "RESTARTING", "RESTORING", "DELETING"];
 
 /** Which customer actions each status allows. */
 export const ACTIONS_ALLOWED = {

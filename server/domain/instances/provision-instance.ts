@@ -6,6 +6,7 @@ import { containerRuntime } from "../../runtime";
 import { odooContainerName } from "../../../worker/runtime/odoo-spec";
 import { desiredContainerSpec } from "./container-spec";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
+import { RestoreRefused, restoreIntoNewInstance } from "../backups/restore-backup";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
 import { waitUntilHealthy } from "./wait-until-healthy";
 
@@ -80,6 +81,17 @@ export async function provisionInstance(
   ]);
   const failed = branches.find((branch): branch is PromiseRejectedResult => branch.status === "rejected");
   if (failed) throw failed.reason;
+
+  if (instance.restoreFromBackupId && !instance.initializedAt) {
+    try {
+      await restoreIntoNewInstance(instanceId);
+    } catch (error) {
+      if (!(error instanceof RestoreRefused)) throw error;
+      // A backup that fails its checks will fail them again: stop here, visibly.
+      await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
+      throw new PermanentFailure(error.message);
+    }
+  }
 
   await runtime.startContainer(spec.name);
   const moved = await transitionStatus(instanceId, {

@@ -61,6 +61,16 @@ export const ZEnv = z.object({
   TRAEFIK_CERT_RESOLVER: z.string().min(1).optional(),
   /** Where backup archives are written (relative paths are from the project directory). */
   BACKUP_DIR: z.string().min(1).default(".data/backups"),
+  /** S3-compatible copy of every backup (AWS, MinIO…): on when S3_BUCKET is set. */
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be a valid bucket name" }).optional(),
+  S3_ENDPOINT: url(["http:", "https:"]).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  S3_PREFIX: z.string().regex(/^([A-Za-z0-9._-]+\/)*$/, { message: "must be empty or end with /" }).default(""),
+  /** When set, the S3 copy is encrypted (AES-256-GCM) with this key; the local copy is not. */
+  S3_ENCRYPTION_KEY: hexKey.optional(),
   /** UTC hour of the daily backups of every running instance. */
   BACKUP_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
   FIRST_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),

@@ -1,3 +1,7 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
@@ -16,7 +20,7 @@ import { actorLabel, recordInstanceEvent, transitionStatus } from "../instances/
 import { waitUntilHealthy } from "../instances/wait-until-healthy";
 import { archiveLocation, ownedBackup } from "./manage-backups";
 import { psqlRestore, readOdooArchive, tarPacker, tarTopOwner, type TenantConnection } from "./odoo-archive";
-import { runBackup, sha256Of } from "./run-backup";
+import { hashingPassThrough, runBackup, sha256Of } from "./run-backup";
 import { tenantConnection } from "./tenant-connection";
 
 const log = logger.child({ component: "restore" });
@@ -101,10 +105,11 @@ export async function requestRestore(actor: UserActor, input: unknown) {
 }
 
 /**
- * The archive's local path, after checking it against the size and SHA-256 recorded when it
- * was made: a tampered or truncated archive is refused before anything is touched.
+ * The archive as a local file, after checking it against the size and SHA-256 recorded when it
+ * was made: a tampered or truncated archive is refused before anything is touched. A backup
+ * kept only remotely (S3) is downloaded to a scratch file first, hashed on the way.
  */
-async function verifiedArchive(backupId: string): Promise<string> {
+async function verifiedArchive(backupId: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const backup = await db.backup.findUniqueOrThrow({ where: { id: backupId } });
   let location;
   try {
@@ -112,13 +117,31 @@ async function verifiedArchive(backupId: string): Promise<string> {
   } catch {
     throw new RestoreRefused("No stored copy of this backup is available.");
   }
-  const actual = await sha256Of(await location.storage.get(location.key));
+  let path = location.storage.localPath(location.key);
+  let cleanup = async () => {};
+  let actual;
+  if (path) {
+    actual = await sha256Of(await location.storage.get(location.key));
+  } else {
+    const scratchDir = join(resolve(env().BACKUP_DIR), ".restore");
+    await mkdir(scratchDir, { recursive: true });
+    const scratch = join(scratchDir, `${backupId}-${Date.now()}.zip`);
+    cleanup = () => rm(scratch, { force: true });
+    const hashed = hashingPassThrough();
+    try {
+      await pipeline(await location.storage.get(location.key), hashed.stream, createWriteStream(scratch, { mode: 0o600 }));
+    } catch (error) {
+      await cleanup();
+      throw new RestoreRefused(`The backup could not be read from ${location.storage.name}: ${(error as Error).message}`);
+    }
+    actual = hashed.result();
+    path = scratch;
+  }
   if (actual.sha256 !== backup.sha256 || actual.sizeBytes !== Number(backup.sizeBytes)) {
+    await cleanup();
     throw new RestoreRefused("The backup archive does not match its checksum (it was changed or truncated); nothing was restored.");
   }
-  const path = location.storage.localPath(location.key);
-  if (!path) throw new RestoreRefused("This backup is only stored remotely; restoring from remote storage is not available yet.");
-  return path;
+  return { path, cleanup };
 }
 
 /** dump.sql into the (empty) database, in one transaction: all of it or nothing. */
@@ -196,12 +219,16 @@ export async function restoreIntoNewInstance(instanceId: string): Promise<void> 
   const restore = await db.backupRestore.findFirst({ where: { targetInstanceId: instanceId, inPlace: false }, orderBy: { createdAt: "desc" } });
   try {
     const archive = await verifiedArchive(instance.restoreFromBackupId!);
-    const tenant = await tenantConnection(instanceId);
-    if (await databaseIsEmpty(tenant)) {
-      await loadDump(archive, tenant);
-      await regenerateUuid(tenant);
+    try {
+      const tenant = await tenantConnection(instanceId);
+      if (await databaseIsEmpty(tenant)) {
+        await loadDump(archive.path, tenant);
+        await regenerateUuid(tenant);
+      }
+      await loadFilestore(archive.path, odooContainerName(instanceId), instance.dbName!);
+    } finally {
+      await archive.cleanup();
     }
-    await loadFilestore(archive, odooContainerName(instanceId), instance.dbName!);
     await recordInstanceEvent(instanceId, "STEP", "Backup restored into the new database", ACTOR);
     if (restore) await db.backupRestore.update({ where: { id: restore.id }, data: { status: "SUCCEEDED", finishedAt: new Date() } });
   } catch (error) {
@@ -235,6 +262,7 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
   const runtime = containerRuntime();
   const wasStopped = restore.previousStatus === "STOPPED";
   let swapped = false;
+  let archive: { path: string; cleanup: () => Promise<void> } | null = null;
 
   const finish = async (outcome: "SUCCEEDED" | "FAILED", reason: string | null) => {
     await db.backupRestore.update({ where: { id: restoreId }, data: { status: outcome, failureReason: reason, finishedAt: new Date() } });
@@ -255,7 +283,7 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
     else if (existing.has(names.previous)) await dropDatabase(access, names.previous);
     await dropDatabase(access, names.incoming);
 
-    const archive = await verifiedArchive(restore.backupId);
+    archive = await verifiedArchive(restore.backupId);
 
     const pre = await db.backup.create({
       data: { instanceId: instance.id, kind: "PRE_RESTORE", odooSeries: instance.odooVersion, requestedBy: ACTOR },
@@ -265,13 +293,13 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
     }
 
     await createOwnedDatabase(access, { dbName: names.incoming, roleName: instance.dbUser! });
-    await loadDump(archive, await tenantConnection(instance.id, names.incoming));
+    await loadDump(archive.path, await tenantConnection(instance.id, names.incoming));
 
     await runtime.stopContainer(container, STOP_TIMEOUT_SECONDS);
     await renameDatabase(access, dbName, names.previous);
     await renameDatabase(access, names.incoming, dbName);
     swapped = true;
-    await loadFilestore(archive, container, dbName);
+    await loadFilestore(archive.path, container, dbName);
     await runtime.startContainer(container);
     const outcome = await waitUntilHealthy({ id: instance.id, subdomain: instance.subdomain }, env().FIRST_BOOT_TIMEOUT_SECONDS * 1000);
     if (outcome.kind !== "healthy") throw new RestoreRefused("Odoo did not start on the restored data; the previous data was put back.");
@@ -300,5 +328,7 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
       log.error({ restoreId, err: rollbackError }, "putting the previous data back failed");
     }
     return finish("FAILED", reason);
+  } finally {
+    await archive?.cleanup();
   }
 }

@@ -15,7 +15,7 @@ const log = logger.child({ component: "backups" });
 export const backupKey = (instanceId: string, backupId: string) => `${instanceId}/${backupId}.zip`;
 
 /** Counts and hashes what flows through, in the same pass that stores it. */
-function measuring(): { stream: Transform; result: () => { sizeBytes: number; sha256: string } } {
+export function hashingPassThrough(): { stream: Transform; result: () => { sizeBytes: number; sha256: string } } {
   const hash = createHash("sha256");
   let size = 0;
   const stream = new Transform({
@@ -100,7 +100,7 @@ export async function runBackup(backupId: string): Promise<{ status: string }> {
       filestoreTar: () => containerRuntime().readArchive(container, `${ODOO_DATA_DIR}/filestore/${dbName}`),
       manifest: () => buildManifest(tenant, instance.odooVersion, dbName),
     });
-    const measure = measuring();
+    const measure = hashingPassThrough();
     archive.on("error", (error) => measure.stream.destroy(error));
     await db.backupCopy.upsert({
       where: { backupId_storage: { backupId, storage: primary!.name } },

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, type ReactNode } from "react";
+import { BackupsPanel } from "@/components/backups/backups-panel";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { FormMessage } from "@/components/ui/form";
 import { formatCpu, formatMemory, linkButtonClass } from "./format";
@@ -99,6 +100,8 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
         <h2 className="mb-4 font-semibold">Logs</h2>
         <LogTail instanceId={id} status={instance.status} />
       </section>
+
+      <BackupsPanel instance={instance} />
     </div>
   );
 }

@@ -2,15 +2,14 @@ import type { UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
-import type { BackupKind, InstanceStatus, Prisma } from "../../generated/prisma/client";
+import type { BackupKind, Prisma } from "../../generated/prisma/client";
 import { logger } from "../../logger";
 import { enqueueBackup } from "../../queue/queues";
 import { storageNamed } from "../../storage";
 import { instanceScope } from "../instances/instance-scope";
 import { actorLabel } from "../instances/transition-status";
+import { BACKUP_ALLOWED } from "./backup-rules";
 
-/** An instance has a database worth backing up once its first boot initialised it. */
-export const BACKUP_ALLOWED: readonly InstanceStatus[] = ["RUNNING", "UNHEALTHY", "STOPPED", "STARTING", "RESTARTING", "ERROR"];
 
 export const BACKUP_SELECT = {
   id: true,
@@ -37,7 +36,8 @@ export function presentBackup(backup: SelectedBackup) {
     ...backup,
     sizeBytes: backup.sizeBytes === null ? null : Number(backup.sizeBytes),
     // A backup some storage failed to keep is shown as such, never as fine.
-    storedIn: backup.status !== "SUCCEEDED" ? "none" : stored === backup.copies.length ? "all" : stored > 0 ? "partial" : "none",
+    storedIn:
+      backup.status !== "SUCCEEDED" || stored === 0 ? "none" : stored === backup.copies.length ? "all" : "partial",
   };
 }
 

@@ -9,7 +9,6 @@ import { db } from "../../db";
 import { accessFor, createOwnedDatabase, dropDatabase, existingDatabases, renameDatabase } from "../../db-pool/manager";
 import { env } from "../../env";
 import { AppError } from "../../errors";
-import type { InstanceStatus } from "../../generated/prisma/client";
 import { logger } from "../../logger";
 import { enqueueRestore } from "../../queue/queues";
 import { containerRuntime } from "../../runtime";
@@ -18,6 +17,7 @@ import { createInstance } from "../instances/create-instance";
 import { ZSubdomain } from "../instances/schemas";
 import { actorLabel, recordInstanceEvent, transitionStatus } from "../instances/transition-status";
 import { waitUntilHealthy } from "../instances/wait-until-healthy";
+import { RESTORABLE_IN_PLACE } from "./backup-rules";
 import { archiveLocation, ownedBackup } from "./manage-backups";
 import { psqlRestore, readOdooArchive, tarPacker, tarTopOwner, type TenantConnection } from "./odoo-archive";
 import { hashingPassThrough, runBackup, sha256Of } from "./run-backup";
@@ -50,8 +50,6 @@ export class RestoreRefused extends Error {
   }
 }
 
-/** In place, a running or stopped instance can be restored; it returns to that state after. */
-const RESTORABLE_IN_PLACE: readonly InstanceStatus[] = ["RUNNING", "UNHEALTHY", "STOPPED"];
 
 /**
  * Starts a restore. Into a new instance (the default in the UI): a new instance of the same

@@ -4,6 +4,7 @@ import { followEngineEvents } from "@/server/domain/instances/follow-engine-even
 import { reconcileEveryMs, reconcileInstances } from "@/server/domain/instances/reconcile-instances";
 import { refillSpareDatabases } from "@/server/db-pool/spare-databases";
 import { scheduleBackups } from "@/server/domain/backups/schedule-backups";
+import { verifyBackups } from "@/server/domain/backups/verify-backups";
 import { env } from "@/server/env";
 import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
@@ -18,6 +19,7 @@ import {
   ZReconcilePayload,
   ZRefillSparesPayload,
   ZScheduleBackupsPayload,
+  ZVerifyBackupsPayload,
   ZWorkerHeartbeatPayload,
 } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
@@ -65,6 +67,9 @@ async function main(): Promise<void> {
         case JOB.scheduleBackups:
           ZScheduleBackupsPayload.parse(job.data);
           return scheduleBackups();
+        case JOB.verifyBackups:
+          ZVerifyBackupsPayload.parse(job.data);
+          return verifyBackups();
         default:
           throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
       }
@@ -103,6 +108,12 @@ async function main(): Promise<void> {
     JOB.scheduleBackups,
     { pattern: `0 ${config.BACKUP_HOUR_UTC} * * *`, tz: "UTC" },
     { name: JOB.scheduleBackups, data: {} },
+  );
+  // Weekly, two hours after Sunday's backups: restore a sample into scratch databases.
+  await maintenanceQueue.upsertJobScheduler(
+    JOB.verifyBackups,
+    { pattern: `0 ${(config.BACKUP_HOUR_UTC + 2) % 24} * * 0`, tz: "UTC" },
+    { name: JOB.verifyBackups, data: {} },
   );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
 

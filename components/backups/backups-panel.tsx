@@ -178,6 +178,15 @@ function BackupRow({
             <span className="font-semibold">Partially stored:</span> {describeMissingCopies(backup.copies)}
           </p>
         ) : null}
+        {backup.restoreTestError ? (
+          <p data-testid="backup-restore-test-failed" className="mt-1 text-xs text-red-700">
+            <span className="font-semibold">Restore test failed:</span> {backup.restoreTestError}
+          </p>
+        ) : backup.restoreTestedAt ? (
+          <p className="mt-1 text-xs text-slate-600">
+            Restore tested <LocalTime date={backup.restoreTestedAt} />
+          </p>
+        ) : null}
         {backup.status === "SUCCEEDED" && backup.storedIn === "none" ? (
           <p data-testid="backup-not-stored" className="mt-1 text-xs text-red-700">
             <span className="font-semibold">No stored copy:</span> {describeMissingCopies(backup.copies) || "nothing was kept"}

@@ -18,6 +18,7 @@ export const JOB = {
   reconcileInstances: "reconcile-instances",
   refillSpareDatabases: "refill-spare-databases",
   scheduleBackups: "schedule-backups",
+  verifyBackups: "verify-backups",
   runBackup: "run-backup",
   restoreBackup: "restore-backup",
   provisionInstance: "provision-instance",
@@ -39,6 +40,7 @@ export const ZWorkerHeartbeatPayload = z.object({}).strict();
 export const ZReconcilePayload = z.object({}).strict();
 export const ZRefillSparesPayload = z.object({}).strict();
 export const ZScheduleBackupsPayload = z.object({}).strict();
+export const ZVerifyBackupsPayload = z.object({}).strict();
 export const ZRunBackupPayload = z.object({ backupId: z.string().min(1) }).strict();
 export const ZRestoreBackupPayload = z.object({ restoreId: z.string().min(1) }).strict();
 /** Instance jobs carry the id only; the processor re-reads everything else. */

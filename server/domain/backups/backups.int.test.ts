@@ -17,6 +17,7 @@ import { deleteInstance } from "../instances/run-instance-action";
 import { readOdooArchive } from "./odoo-archive";
 import { tenantConnection } from "./tenant-connection";
 import { scheduleBackups } from "./schedule-backups";
+import { testRestore, verifyBackups } from "./verify-backups";
 
 /**
  * Backups and restores against real containers of the Odoo test image and a real PostgreSQL
@@ -298,5 +299,24 @@ describe("backups", () => {
     const keys = await backupStorages()[0]!.list(instance.id);
     const liveKeys = (await db.backupCopy.findMany({ where: { backup: { instanceId: instance.id }, status: "STORED" } })).map((c) => c.key).sort();
     expect(keys.map((k) => k.key).sort()).toEqual(liveKeys);
+  });
+
+  it("the weekly restore test restores the newest backup into a scratch database, and reports one that fails", async () => {
+    const good = await backupDone(caller, instance.id);
+    expect(await testRestore(good.id)).toEqual({ ok: true, error: null });
+    const tested = await caller.backups.get({ id: good.id });
+    expect(tested.restoreTestedAt).not.toBeNull();
+    expect(tested.restoreTestError).toBeNull();
+    const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
+    const scratch = await asTenant(instance.id, async (client) =>
+      (await client.query("SELECT datname FROM pg_database WHERE datname = $1", [`${row.dbName}_verify`])).rows,
+    );
+    expect(scratch).toEqual([]);
+
+    const copy = await db.backupCopy.findFirstOrThrow({ where: { backupId: good.id, storage: "local" } });
+    await appendFile(backupStorages()[0]!.localPath(copy.key)!, "bit rot");
+    const result = await verifyBackups({ sample: 1_000 });
+    expect(result.failed).toContain(good.id);
+    expect((await caller.backups.get({ id: good.id })).restoreTestError).toMatch(/checksum/);
   });
 });

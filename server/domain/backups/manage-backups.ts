@@ -24,6 +24,8 @@ export const BACKUP_SELECT = {
   startedAt: true,
   finishedAt: true,
   verifiedAt: true,
+  restoreTestedAt: true,
+  restoreTestError: true,
   copies: { select: { storage: true, status: true, error: true, storedAt: true }, orderBy: { storage: "asc" } },
 } as const satisfies Prisma.BackupSelect;
 

@@ -107,7 +107,7 @@ export async function requestRestore(actor: UserActor, input: unknown) {
  * was made: a tampered or truncated archive is refused before anything is touched. A backup
  * kept only remotely (S3) is downloaded to a scratch file first, hashed on the way.
  */
-async function verifiedArchive(backupId: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function verifiedArchive(backupId: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const backup = await db.backup.findUniqueOrThrow({ where: { id: backupId } });
   let location;
   try {
@@ -143,7 +143,7 @@ async function verifiedArchive(backupId: string): Promise<{ path: string; cleanu
 }
 
 /** dump.sql into the (empty) database, in one transaction: all of it or nothing. */
-async function loadDump(archive: string, tenant: TenantConnection): Promise<void> {
+export async function loadDump(archive: string, tenant: TenantConnection): Promise<void> {
   let loaded = false;
   await readOdooArchive(archive, async (entry, open) => {
     if (entry.name !== "dump.sql") return;

@@ -4,17 +4,9 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import yauzl from "yauzl";
 import { signUp, uniqueEmail } from "./fixtures/accounts";
+import { apiGetStatus, randomLetters } from "./fixtures/instances";
 
 const PASSWORD = "E2e-Password-42!";
-
-const randomLetters = (length: number) =>
-  Array.from({ length }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(Math.random() * 26)]).join("");
-
-/** instances.get through the HTTP API with the page's session: the HTTP status tells whether it still exists. */
-async function apiGetStatus(page: Page, id: string): Promise<number> {
-  const input = encodeURIComponent(JSON.stringify({ json: { id } }));
-  return (await page.request.get(`/api/trpc/instances.get?input=${input}`)).status();
-}
 
 /** The names of every entry of a zip file, read from its central directory. */
 function zipEntryNames(file: string): Promise<string[]> {

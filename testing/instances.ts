@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import { containerEngine } from "@/server/container-engine";
 import { db } from "@/server/db";
 import { withManager } from "@/server/db-pool/manager";
@@ -34,6 +34,24 @@ export function asPoolManager<T>(fn: (client: pg.Client) => Promise<T>): Promise
     },
     fn,
   );
+}
+
+/** Connects to the pool server as a tenant role and runs a query; rejects with PostgreSQL's error otherwise. */
+export async function connectAs(user: string, password: string, database: string): Promise<void> {
+  const client = new pg.Client({
+    host: process.env.POOL_DB_HOST,
+    port: Number(process.env.POOL_DB_PORT ?? 5432),
+    user,
+    password,
+    database,
+    connectionTimeoutMillis: 5_000,
+  });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Every trace an instance can leave: containers, its volume, its role and its database. */

@@ -1,8 +1,8 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { LocalTime } from "@/components/instances/local-time";
 import type { InstanceDetail } from "@/components/instances/types";
@@ -11,6 +11,7 @@ import { Button, Field, FormMessage } from "@/components/ui/form";
 import { RESTORABLE_IN_PLACE } from "@/server/domain/backups/backup-rules";
 import { ZSubdomain } from "@/server/domain/instances/schemas";
 import type { Backup } from "./types";
+import { SubdomainCheck } from "@/components/instances/subdomain-check";
 
 
 type Target = "new" | "in-place";
@@ -149,7 +150,7 @@ export function RestoreForm({
               if (localErrors.subdomain) setLocalErrors((current) => ({ ...current, subdomain: undefined }));
             }}
             error={localErrors.subdomain ?? errors?.fields.subdomain}
-            hint={<SubdomainHint subdomain={subdomain} />}
+            hint={<SubdomainCheck subdomain={subdomain} testId="restore-subdomain-check" emptyHint="4-32 lower-case letters, digits and hyphens." checkedLater="when you restore" />}
             placeholder="acme-copy"
             autoComplete="off"
             autoCapitalize="off"
@@ -238,39 +239,3 @@ function TargetOption({
   );
 }
 
-/** Shape first (no request), then availability 300 ms after the last keystroke. */
-function SubdomainHint({ subdomain }: { subdomain: string }) {
-  const trpc = useTRPC();
-  const wanted = subdomain.trim();
-  const [debounced, setDebounced] = useState(wanted);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(wanted), 300);
-    return () => clearTimeout(timer);
-  }, [wanted]);
-  const shape = ZSubdomain.safeParse(wanted);
-  const settled = debounced === wanted && shape.success;
-  const check = useQuery(
-    trpc.instances.checkSubdomain.queryOptions({ subdomain: debounced }, { enabled: settled, staleTime: 5_000, retry: false }),
-  );
-
-  let content: ReactNode;
-  let tone = "text-slate-500";
-  if (wanted === "") content = "4-32 lower-case letters, digits and hyphens.";
-  else if (!shape.success) {
-    content = shape.error.issues[0]?.message;
-    tone = "text-amber-700";
-  } else if (!settled || check.isPending) content = "Checking…";
-  else if (check.isError) content = "Could not check right now; we will check again when you restore.";
-  else if (check.data.available) {
-    content = `${shape.data} is available`;
-    tone = "text-emerald-700";
-  } else {
-    content = check.data.reason ?? "This subdomain is not available";
-    tone = "text-amber-700";
-  }
-  return (
-    <p data-testid="restore-subdomain-check" aria-live="polite" className={tone}>
-      {content}
-    </p>
-  );
-}

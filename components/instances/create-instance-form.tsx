@@ -1,14 +1,15 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, Field, FormMessage } from "@/components/ui/form";
 import { formatCpu, formatMemory } from "./format";
 import { parseAddons, parseEnvVars } from "./parse-options";
 import type { Plan } from "./types";
+import { SubdomainCheck } from "@/components/instances/subdomain-check";
 
 const inputClass =
   "rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500";
@@ -130,7 +131,7 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         value={subdomain}
         onChange={(event) => setSubdomain(event.target.value)}
         error={errors?.fields.subdomain}
-        hint={<SubdomainCheck subdomain={subdomain} />}
+        hint={<SubdomainCheck subdomain={subdomain} testId="subdomain-check" emptyHint="Your instance's address: 4-32 lower-case letters, digits and hyphens." checkedLater="when you create the instance" />}
         placeholder="acme"
         autoComplete="off"
         autoCapitalize="off"
@@ -183,39 +184,6 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         </Button>
       </div>
     </form>
-  );
-}
-
-/** As-you-type availability, 300 ms after the last keystroke. */
-function SubdomainCheck({ subdomain }: { subdomain: string }) {
-  const trpc = useTRPC();
-  const wanted = subdomain.trim();
-  const [debounced, setDebounced] = useState(wanted);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(wanted), 300);
-    return () => clearTimeout(timer);
-  }, [wanted]);
-  const settled = debounced === wanted && wanted !== "";
-  const check = useQuery(
-    trpc.instances.checkSubdomain.queryOptions({ subdomain: debounced }, { enabled: settled, staleTime: 5_000, retry: false }),
-  );
-
-  let content: ReactNode;
-  let tone = "text-slate-500";
-  if (wanted === "") content = "Your instance's address: 4-32 lower-case letters, digits and hyphens.";
-  else if (!settled || check.isPending) content = "Checking…";
-  else if (check.isError) content = "Could not check right now; we will check again when you create the instance.";
-  else if (check.data.available) {
-    content = `${wanted.toLowerCase()} is available`;
-    tone = "text-emerald-700";
-  } else {
-    content = check.data.reason ?? "This subdomain is not available";
-    tone = "text-amber-700";
-  }
-  return (
-    <p data-testid="subdomain-check" aria-live="polite" className={tone}>
-      {content}
-    </p>
   );
 }
 

@@ -17,6 +17,7 @@ import {
   type DbServerAccess,
 } from "./manager";
 import { quoteIdent, quoteLiteral, scramSha256Verifier, tenantNames, type TenantNames } from "./sql";
+import { connectAs } from "@/testing/instances";
 
 const access: DbServerAccess = {
   host: env().POOL_DB_HOST,
@@ -38,17 +39,6 @@ function newTenant(): TenantNames {
 afterAll(async () => {
   for (const names of tenants) await dropTenantDatabase(access, names);
 });
-
-/** Connects as a tenant role and runs a query; rejects with PostgreSQL's error otherwise. */
-async function connectAs(user: string, password: string, database: string): Promise<void> {
-  const client = new pg.Client({ host: access.host, port: access.port, user, password, database, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function catalogCounts({ dbName, roleName }: TenantNames) {
   return withManager(access, async (client) => {

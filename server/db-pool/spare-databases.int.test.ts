@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encryptSecret, generatePassword } from "@/server/crypto/secrets";
 import { db } from "@/server/db";
@@ -10,6 +9,7 @@ import { allocateDbServer } from "./allocate-db-server";
 import { accessFor, dropTenantDatabase, ensureTenantDatabase, withManager, type DbServerAccess } from "./manager";
 import { claimSpareDatabase, newSpareName, refillSpareDatabases, settleSpareClaim, sparePrefix } from "./spare-databases";
 import { quoteIdent, tenantNames, type TenantNames } from "./sql";
+import { connectAs } from "@/testing/instances";
 
 let server: DbServer;
 let access: DbServerAccess;
@@ -41,16 +41,6 @@ async function namesOnServer(): Promise<string[]> {
     );
     return rows.map((row) => row.name).sort();
   });
-}
-
-async function connectAs(user: string, password: string, database: string): Promise<void> {
-  const client = new pg.Client({ host: access.host, port: access.port, user, password, database, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 async function newInstance() {

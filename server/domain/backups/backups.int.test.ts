@@ -319,4 +319,24 @@ describe("backups", () => {
     expect(result.failed).toContain(good.id);
     expect((await caller.backups.get({ id: good.id })).restoreTestError).toMatch(/checksum/);
   });
+
+  it("restores a stopped instance in place: started for the restore, stopped again afterwards, on the restored data", async () => {
+    const before = await backupDone(caller, instance.id);
+    const marker = await addAttachment(instance.url!, "written after the last backup");
+    await caller.instances.stop({ id: instance.id });
+    await waitFor("STOPPED", async () => ((await statusOf(instance.id)) === "STOPPED" ? true : null));
+
+    const { restoreId } = await caller.backups.restore({ backupId: before.id, target: "in-place", confirmSubdomain: instance.subdomain! });
+    const restore = await waitFor("restore", async () => {
+      const r = await db.backupRestore.findUniqueOrThrow({ where: { id: restoreId } });
+      return r.status === "SUCCEEDED" || r.status === "FAILED" ? r : null;
+    }, 120_000);
+    expect(restore).toMatchObject({ status: "SUCCEEDED", failureReason: null });
+    expect(await statusOf(instance.id)).toBe("STOPPED");
+    const container = await containerRuntime().inspectContainer(odooContainerName(instance.id));
+    expect(container?.running).toBe(false);
+    const checksums = await asTenant(instance.id, async (client) => (await client.query("SELECT checksum FROM ir_attachment")).rows.map((r) => r.checksum));
+    expect(checksums).not.toContain(marker.sha1);
+  });
 });
+

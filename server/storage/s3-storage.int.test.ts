@@ -1,18 +1,13 @@
-import { Queue, Worker } from "bullmq";
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/server/db";
-import { createRedis } from "@/server/queue/connection";
-import { QUEUE } from "@/server/queue/queues";
 import { callerFor, createTestUser } from "@/testing/accounts";
+import { startJobWorkers } from "@/testing/job-workers";
 import { eventually, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { startS3TestServer, type S3TestServer } from "@/testing/s3-test-server";
-import { processBackupJob } from "@/worker/jobs/backup-jobs";
-import { processInstanceJob } from "@/worker/jobs/instance-jobs";
-import { deleteInstance } from "../domain/instances/run-instance-action";
 import { pruneBackups } from "../domain/backups/schedule-backups";
 import { StoredObjectMissing } from "./backup-storage";
 import { backupStorages } from "./index";
@@ -39,9 +34,7 @@ const s3 = vi.hoisted(() => {
 });
 
 let server: S3TestServer;
-let instanceWorker: Worker;
-let backupWorker: Worker;
-const created: string[] = [];
+let workers: ReturnType<typeof startJobWorkers>;
 const series = () => (process.env.ODOO_SERIES ?? "17.0,18.0").split(",")[0]!.trim();
 
 const rawClient = () =>
@@ -74,20 +67,11 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 beforeAll(async () => {
   server = await startS3TestServer({ port: s3.port, bucket: s3.config.S3_BUCKET });
-  instanceWorker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 4 });
-  backupWorker = new Worker(QUEUE.backups, processBackupJob, { connection: createRedis("worker"), concurrency: 2 });
+  workers = startJobWorkers();
 });
 
 afterAll(async () => {
-  await instanceWorker.close();
-  await backupWorker.close();
-  for (const id of created) {
-    await db.instance.updateMany({ where: { id, status: { not: "DELETED" } }, data: { status: "DELETING" } });
-    await deleteInstance(id).catch(() => undefined);
-  }
-  for (const name of [QUEUE.instances, QUEUE.backups]) {
-    await new Queue(name, { connection: createRedis("queue") }).obliterate({ force: true }).catch(() => undefined);
-  }
+  await workers.stop();
   await server.dispose();
   for (const key of Object.keys(s3.config)) delete process.env[key];
 });
@@ -125,7 +109,7 @@ describe("backups with local and S3 storage", () => {
     expect(backupStorages().map((s) => s.name)).toEqual(["local", "s3"]);
     const { caller } = await callerFor((await createTestUser()).id);
     const instance = await caller.instances.create({ name: "S3 test", subdomain: uniqueSubdomain("s"), odooVersion: series(), planId: "premium-monthly" });
-    created.push(instance.id);
+    workers.created.push(instance.id);
     await eventually(async () => ((await statusOf(instance.id)) === "RUNNING" ? true : null), 60_000);
 
     const backupOnce = async () => {
@@ -160,7 +144,7 @@ describe("backups with local and S3 storage", () => {
     await rm(backupStorages()[0]!.localPath(`${instance.id}/${second.id}.zip`)!);
     await db.backupCopy.update({ where: { backupId_storage: { backupId: second.id, storage: "local" } }, data: { status: "FAILED", error: "removed by the test" } });
     const { instanceId } = await caller.backups.restore({ backupId: second.id, target: "new", name: "From S3", subdomain: uniqueSubdomain("s") });
-    created.push(instanceId);
+    workers.created.push(instanceId);
     const status = await eventually(async () => {
       const current = await statusOf(instanceId);
       return current === "RUNNING" || current === "ERROR" ? current : null;

@@ -1,19 +1,14 @@
-import { Queue, Worker } from "bullmq";
 import { createHash, randomBytes } from "node:crypto";
 import { appendFile, truncate } from "node:fs/promises";
 import pg from "pg";
 import * as tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { createRedis } from "@/server/queue/connection";
-import { QUEUE } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { backupStorages } from "@/server/storage";
 import { callerFor, createTestUser } from "@/testing/accounts";
+import { startJobWorkers } from "@/testing/job-workers";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
-import { processBackupJob } from "@/worker/jobs/backup-jobs";
-import { processInstanceJob } from "@/worker/jobs/instance-jobs";
-import { deleteInstance } from "../instances/run-instance-action";
 import { readOdooArchive } from "./odoo-archive";
 import { tenantConnection } from "./tenant-connection";
 import { scheduleBackups } from "./schedule-backups";
@@ -23,27 +18,16 @@ import { testRestore, verifyBackups } from "./verify-backups";
  * Backups and restores against real containers of the Odoo test image and a real PostgreSQL
  * pool server, through the same job processors the worker runs.
  */
-let instanceWorker: Worker;
-let backupWorker: Worker;
-const created: string[] = [];
+let workers: ReturnType<typeof startJobWorkers>;
 const series = () => (process.env.ODOO_SERIES ?? "17.0,18.0").split(",")[0]!.trim();
 type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
 
 beforeAll(() => {
-  instanceWorker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 4 });
-  backupWorker = new Worker(QUEUE.backups, processBackupJob, { connection: createRedis("worker"), concurrency: 2 });
+  workers = startJobWorkers();
 });
 
 afterAll(async () => {
-  await instanceWorker.close();
-  await backupWorker.close();
-  for (const id of created) {
-    await db.instance.updateMany({ where: { id, status: { not: "DELETED" } }, data: { status: "DELETING" } });
-    await deleteInstance(id).catch(() => undefined);
-  }
-  for (const name of [QUEUE.instances, QUEUE.backups]) {
-    await new Queue(name, { connection: createRedis("queue") }).obliterate({ force: true }).catch(() => undefined);
-  }
+  await workers.stop();
 });
 
 async function waitFor<T>(what: string, check: () => Promise<T | null | undefined>, withinMs = 60_000): Promise<T> {
@@ -59,7 +43,7 @@ async function runningInstance(caller: Caller) {
     odooVersion: series(),
     planId: "premium-monthly",
   });
-  created.push(instance.id);
+  workers.created.push(instance.id);
   await waitFor("RUNNING", async () => ((await statusOf(instance.id)) === "RUNNING" ? true : null));
   return caller.instances.get({ id: instance.id });
 }
@@ -231,7 +215,7 @@ describe("backups", () => {
     const marker = await addAttachment(instance.url!, "only in the source, after the backup");
     const subdomain = uniqueSubdomain("r");
     const { instanceId } = await caller.backups.restore({ backupId: backup.id, target: "new", name: "Restored copy", subdomain });
-    created.push(instanceId);
+    workers.created.push(instanceId);
     await waitFor("restored instance RUNNING", async () => {
       const status = await statusOf(instanceId);
       if (status === "ERROR") throw new Error((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).statusMessage ?? "ERROR");
@@ -277,7 +261,7 @@ describe("backups", () => {
     expect(checksums).toContain(marker.sha1);
     // Restoring the damaged archive into a new instance is refused too, visibly.
     const { instanceId } = await caller.backups.restore({ backupId: fresh.id, target: "new", name: "From damaged", subdomain: uniqueSubdomain("d") });
-    created.push(instanceId);
+    workers.created.push(instanceId);
     await waitFor("ERROR", async () => ((await statusOf(instanceId)) === "ERROR" ? true : null));
     expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).statusMessage).toMatch(/checksum/);
   });

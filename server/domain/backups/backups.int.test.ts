@@ -4,6 +4,7 @@ import pg from "pg";
 import * as tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
+import { platformMetrics } from "@/server/metrics/registry";
 import { containerRuntime } from "@/server/runtime";
 import { backupStorages } from "@/server/storage";
 import { callerFor, createTestUser } from "@/testing/accounts";
@@ -120,6 +121,9 @@ describe("backups", () => {
   it("writes Odoo's own zip: dump.sql, filestore/, manifest.json, checked after storing", async () => {
     expect(backup).toMatchObject({ status: "SUCCEEDED", kind: "MANUAL", odooSeries: series(), storedIn: "all" });
     expect(backup.verifiedAt).not.toBeNull();
+    // Alerts and the dashboard read these: every successful backup is counted with its size.
+    const sizes = (await platformMetrics().backupSize.get()).values.find((v) => v.metricName === "saas_backup_size_bytes_count");
+    expect(sizes?.value).toBeGreaterThanOrEqual(1);
     const copy = await db.backupCopy.findFirstOrThrow({ where: { backupId: backup.id } });
     const stored = createHash("sha256");
     for await (const chunk of await backupStorages()[0]!.get(copy.key)) stored.update(chunk as Buffer);

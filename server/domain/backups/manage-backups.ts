@@ -43,7 +43,7 @@ export function presentBackup(backup: SelectedBackup) {
   };
 }
 
-const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+export const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
 /**
  * Creates a backup record and queues it. At most one backup runs per instance: asking again

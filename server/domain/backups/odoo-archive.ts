@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { PassThrough, Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import pg from "pg";
 import * as tar from "tar-stream";
 import yauzl from "yauzl";
 import yazl from "yazl";
+import { withTenantClient } from "./tenant-connection";
 
 /**
  * Odoo's own backup format (odoo.md C.7), built and read without Odoo: a zip holding
@@ -94,10 +94,7 @@ export async function psqlRestore(tenant: TenantConnection, script: Readable): P
 
 /** Odoo's manifest: installed modules with their versions, the series, PostgreSQL's major. */
 export async function buildManifest(tenant: TenantConnection, series: string, dbName: string): Promise<OdooManifest> {
-  const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
+  return withTenantClient(tenant, async (client) => {
     const modules = await client.query<{ name: string; latest_version: string | null }>(
       "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name",
     );
@@ -114,9 +111,7 @@ export async function buildManifest(tenant: TenantConnection, series: string, db
       pg_version: `${major}.0`,
       modules: Object.fromEntries(modules.rows.map((row) => [row.name, row.latest_version ?? ""])),
     };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 export type ArchiveSources = {

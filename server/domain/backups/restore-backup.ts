@@ -21,7 +21,7 @@ import { RESTORABLE_IN_PLACE } from "./backup-rules";
 import { archiveLocation, ownedBackup } from "./manage-backups";
 import { psqlRestore, readOdooArchive, tarPacker, tarTopOwner, type TenantConnection } from "./odoo-archive";
 import { hashingPassThrough, runBackup, sha256Of } from "./run-backup";
-import { tenantConnection } from "./tenant-connection";
+import { tenantConnection, withTenantClient } from "./tenant-connection";
 
 const log = logger.child({ component: "restore" });
 const ACTOR = "system:restore";
@@ -181,30 +181,18 @@ async function loadFilestore(archive: string, container: string, dbName: string)
 
 /** A restored copy is a new database to Odoo: give it its own uuid, as Odoo's restore does. */
 async function regenerateUuid(tenant: TenantConnection): Promise<void> {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    await client.query("UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid'");
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  await withTenantClient(tenant, (client) =>
+    client.query("UPDATE ir_config_parameter SET value = gen_random_uuid()::text WHERE key = 'database.uuid'"),
+  );
 }
 
 async function databaseIsEmpty(tenant: TenantConnection): Promise<boolean> {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
+  return withTenantClient(tenant, async (client) => {
     const { rows } = await client.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     );
     return rows[0]!.n === 0;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 /**
@@ -324,6 +312,8 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
       }
     } catch (rollbackError) {
       log.error({ restoreId, err: rollbackError }, "putting the previous data back failed");
+      // Recorded, not only logged: an admin has to look at this instance.
+      return finish("FAILED", `${reason}; putting the previous data back also failed: ${(rollbackError as Error).message}`.slice(0, 1000));
     }
     return finish("FAILED", reason);
   } finally {

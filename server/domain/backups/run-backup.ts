@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Transform, type Readable } from "node:stream";
 import { db } from "../../db";
 import { logger } from "../../logger";
+import { platformMetrics } from "../../metrics/registry";
 import { containerRuntime } from "../../runtime";
 import { backupStorages } from "../../storage";
 import type { BackupStorage } from "../../storage/backup-storage";
@@ -91,6 +92,7 @@ export async function runBackup(backupId: string): Promise<{ status: string }> {
   const instance = backup.instance;
   const key = backupKey(instance.id, backup.id);
   const [primary, ...others] = backupStorages();
+  const started = Date.now();
   try {
     const tenant = await tenantConnection(instance.id);
     const dbName = instance.dbName!;
@@ -121,11 +123,14 @@ export async function runBackup(backupId: string): Promise<{ status: string }> {
     });
     for (const storage of others) await copyToStorage(backupId, key, primary!, storage, written);
     await db.backup.update({ where: { id: backupId }, data: { status: "SUCCEEDED", finishedAt: new Date() } });
+    platformMetrics().backupDuration.observe((Date.now() - started) / 1000);
+    platformMetrics().backupSize.observe(written.sizeBytes);
     await recordInstanceEvent(instance.id, "STEP", `Backup finished (${(written.sizeBytes / 1e6).toFixed(1)} MB)`, "system:backups");
     log.info({ backupId, instanceId: instance.id, sizeBytes: written.sizeBytes }, "backup succeeded");
     return { status: "SUCCEEDED" };
   } catch (error) {
     const reason = reasonOf(error);
+    platformMetrics().backupFailures.inc();
     await primary!.delete(key).catch(() => undefined);
     await db.backupCopy.updateMany({ where: { backupId, storage: primary!.name }, data: { status: "FAILED", error: reason } });
     await db.backup.update({ where: { id: backupId }, data: { status: "FAILED", failureReason: reason, finishedAt: new Date() } });

@@ -1,7 +1,7 @@
 import { db } from "../../db";
 import { logger } from "../../logger";
 import { enqueueBackup } from "../../queue/queues";
-import { createBackup, deleteBackupArchive } from "./manage-backups";
+import { createBackup, deleteBackupArchive, startOfUtcDay } from "./manage-backups";
 import { DEFAULT_RETENTION, planRetention } from "./retention";
 
 const log = logger.child({ component: "backup-scheduler" });
@@ -9,7 +9,6 @@ const ACTOR = "system:scheduler";
 /** A backup still PENDING after this long lost its queue entry (Redis was down): queue it again. */
 const LOST_AFTER_MS = 10 * 60_000;
 
-const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
 /**
  * Applies the plan's retention to one instance's backups: deletes the stored copies and the

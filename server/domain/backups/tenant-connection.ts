@@ -1,3 +1,4 @@
+import pg from "pg";
 import { decryptSecret } from "../../crypto/secrets";
 import { db } from "../../db";
 import { AppError } from "../../errors";
@@ -16,4 +17,17 @@ export async function tenantConnection(instanceId: string, database?: string): P
     user: instance.dbUser,
     password: decryptSecret(instance.dbPasswordEnc),
   };
+}
+
+/** Runs fn on a short-lived connection as the tenant role, always closed afterwards. */
+export async function withTenantClient<T>(tenant: TenantConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
+  // Without a listener, a connection dropped by the server would crash the process.
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -1,9 +1,8 @@
-import pg from "pg";
 import { db } from "../../db";
 import { accessFor, createOwnedDatabase, dropDatabase } from "../../db-pool/manager";
 import { logger } from "../../logger";
 import { loadDump, verifiedArchive } from "./restore-backup";
-import { tenantConnection } from "./tenant-connection";
+import { tenantConnection, withTenantClient } from "./tenant-connection";
 
 const log = logger.child({ component: "verify-backups" });
 const DEFAULT_SAMPLE = 5;
@@ -26,15 +25,11 @@ export async function testRestore(backupId: string): Promise<{ ok: boolean; erro
     await createOwnedDatabase(access, { dbName: scratch, roleName: instance.dbUser! });
     const tenant = await tenantConnection(instance.id, scratch);
     await loadDump(archive.path, tenant);
-    const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
-    client.on("error", () => undefined);
-    await client.connect();
-    try {
+    const installed = await withTenantClient(tenant, async (client) => {
       const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM ir_module_module WHERE state = 'installed'");
-      if ((rows[0]?.n ?? 0) === 0) error = "the restored database has no installed modules";
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+      return rows[0]?.n ?? 0;
+    });
+    if (installed === 0) error = "the restored database has no installed modules";
   } catch (failure) {
     error = ((failure as Error).message ?? String(failure)).slice(0, 500);
   } finally {

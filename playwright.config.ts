@@ -2,6 +2,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
+const paynowPort = Number(process.env.PAYNOW_STANDIN_PORT ?? 3190);
 
 /**
  * e2e against the built app and the real worker (scripts/run.sh), started by scripts/test.sh's
@@ -32,13 +33,27 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    command: "bash scripts/run.sh",
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-  },
+  webServer: [
+    {
+      command: "bash scripts/run.sh",
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    },
+    {
+      // Paynow's protocol stand-in (a test fixture): the app's PAYNOW_URL points here in tests.
+      // EcoCash test numbers answer 5x faster than Paynow's test mode.
+      command: "node_modules/.bin/tsx testing/paynow-standin/main.ts",
+      url: `http://127.0.0.1:${paynowPort}/`,
+      env: { ...(process.env as Record<string, string>), PAYNOW_STANDIN_TIME_SCALE: "0.2" },
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+  ],
 });

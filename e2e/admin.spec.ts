@@ -342,6 +342,8 @@ function sampleInput(path: AdminProcedurePath, selfId: string): unknown {
     "admin.queues.failed": { queue: "instances" },
     "admin.queues.retry": { queue: "instances", jobId: missing },
     "admin.queues.remove": { queue: "instances", jobId: missing },
+    "admin.billingEvents.list": { take: 5 },
+    "admin.billingEvents.replay": { id: missing },
     "admin.audit.list": { query: "e2e", limit: 5 },
   };
   return inputs[path];

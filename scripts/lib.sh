@@ -39,6 +39,16 @@ use_test_env() {
   export PORT=${TEST_PORT:-3100}
   export APP_URL=http://localhost:$PORT
   export AUTH_URL=$APP_URL
+  # Billing in tests: the builtin provider, Paynow replaced by its protocol stand-in
+  # (testing/paynow-standin, started by the tests and by Playwright on this port), and a Kill Bill
+  # webhook secret for the Kill Bill stand-in's pushes. Test values only, never production ones.
+  export BILLING_PROVIDER=builtin
+  export PAYNOW_STANDIN_PORT=${TEST_PAYNOW_PORT:-3190}
+  export PAYNOW_URL=http://127.0.0.1:$PAYNOW_STANDIN_PORT
+  export PAYNOW_INTEGRATION_ID=1201
+  export PAYNOW_INTEGRATION_KEY=3e9fed89-60e1-4ce5-ab6e-6b1eb2d4f977
+  export PAYNOW_AUTH_EMAIL=merchant@test.example
+  export KILLBILL_WEBHOOK_SECRET=test-webhook-secret-0123456789abcdef
 }
 
 # url_part <url> <protocol|hostname|port|username|password|database>

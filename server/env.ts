@@ -86,6 +86,27 @@ export const ZEnv = z.object({
   /** Bearer token for GET /api/metrics and the worker's metrics port. */
   METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
+  /** Which billing system drives provisioning: builtin (our own tables) or killbill. */
+  BILLING_PROVIDER: z.enum(["builtin", "killbill"]).default("builtin"),
+  /** Days an invoice may stay unpaid before its instances are suspended. */
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** Days a cancelled instance's data is kept (stopped, with a final backup) before deletion. */
+  BILLING_RETENTION_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  KILLBILL_URL: url(["http:", "https:"]).optional(),
+  KILLBILL_USERNAME: z.string().min(1).optional(),
+  KILLBILL_PASSWORD: z.string().min(1).optional(),
+  KILLBILL_API_KEY: z.string().min(1).optional(),
+  KILLBILL_API_SECRET: z.string().min(1).optional(),
+  /** Secret path segment of the push-notification callback: /api/webhooks/killbill/<secret>. */
+  KILLBILL_WEBHOOK_SECRET: z.string().min(24, { message: "must be at least 24 characters" }).optional(),
+  /** Base URL Kill Bill uses to reach this app's webhook (defaults to APP_URL). */
+  KILLBILL_CALLBACK_BASE_URL: url(["http:", "https:"]).optional(),
+  /** Paynow (Zimbabwe): web checkout and EcoCash/OneMoney express checkout. Off when unset. */
+  PAYNOW_URL: url(["http:", "https:"]).default("https://www.paynow.co.zw"),
+  PAYNOW_INTEGRATION_ID: z.string().regex(/^\d+$/, { message: "must be the numeric integration id" }).optional(),
+  PAYNOW_INTEGRATION_KEY: z.string().min(8).optional(),
+  /** The merchant's login email, required by Paynow for express checkout (and in test mode). */
+  PAYNOW_AUTH_EMAIL: z.email().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -94,6 +115,14 @@ export type TEnv = z.infer<typeof ZEnv>;
 const ZEnvChecked = ZEnv.superRefine((value, ctx) => {
   if (value.ROUTING === "traefik" && !value.BASE_DOMAIN) {
     ctx.addIssue({ code: "custom", path: ["BASE_DOMAIN"], message: "is required when ROUTING=traefik" });
+  }
+  if (value.BILLING_PROVIDER === "killbill") {
+    for (const name of ["KILLBILL_URL", "KILLBILL_USERNAME", "KILLBILL_PASSWORD", "KILLBILL_API_KEY", "KILLBILL_API_SECRET", "KILLBILL_WEBHOOK_SECRET"] as const) {
+      if (!value[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required when BILLING_PROVIDER=killbill" });
+    }
+  }
+  if (value.PAYNOW_INTEGRATION_ID && !value.PAYNOW_INTEGRATION_KEY) {
+    ctx.addIssue({ code: "custom", path: ["PAYNOW_INTEGRATION_KEY"], message: "is required when PAYNOW_INTEGRATION_ID is set" });
   }
 });
 

@@ -19,11 +19,15 @@ import {
   ZReconcilePayload,
   ZRefillSparesPayload,
   ZScheduleBackupsPayload,
+  ZBillingSweepPayload,
   ZVerifyBackupsPayload,
   ZWorkerHeartbeatPayload,
 } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { processBackupJob } from "./jobs/backup-jobs";
+import { processBillingJob } from "./jobs/billing-jobs";
+import { registerKillbillCallback } from "@/server/domain/billing/killbill-notifications";
+import { runBillingSweep } from "@/server/domain/billing/billing-sweep";
 import { processInstanceJob } from "./jobs/instance-jobs";
 import { workerHeartbeat } from "./jobs/worker-heartbeat";
 
@@ -32,6 +36,9 @@ const INSTANCE_CONCURRENCY = 16;
 const SPARE_REFILL_EVERY_MS = 60_000;
 /** Backups stream a dump and an archive each: a few at a time keeps the worker's memory flat. */
 const BACKUP_CONCURRENCY = 2;
+/** Billing events and provider calls are short HTTP and database work. */
+const BILLING_CONCURRENCY = 4;
+const BILLING_SWEEP_EVERY_MS = 60_000;
 
 async function main(): Promise<void> {
   assertEnvOrExit();
@@ -50,6 +57,10 @@ async function main(): Promise<void> {
     concurrency: BACKUP_CONCURRENCY,
     // A backup of a large database streams for minutes: renew the lock rather than stall it.
     lockDuration: 120_000,
+  });
+  const billing = new Worker(QUEUE.billing, processBillingJob, {
+    connection: createRedis("worker"),
+    concurrency: BILLING_CONCURRENCY,
   });
   const maintenance = new Worker(
     QUEUE.maintenance,
@@ -70,13 +81,16 @@ async function main(): Promise<void> {
         case JOB.verifyBackups:
           ZVerifyBackupsPayload.parse(job.data);
           return verifyBackups();
+        case JOB.billingSweep:
+          ZBillingSweepPayload.parse(job.data);
+          return runBillingSweep();
         default:
           throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
       }
     },
     { connection: createRedis("worker"), concurrency: 1 },
   );
-  for (const worker of [instances, backups, maintenance]) {
+  for (const worker of [instances, backups, billing, maintenance]) {
     recordJobMetrics(worker);
     worker.on("failed", (job, error) => {
       logger.error({ queue: worker.name, jobId: job?.id, job: job?.name, err: error }, "job failed");
@@ -115,7 +129,19 @@ async function main(): Promise<void> {
     { pattern: `0 ${(config.BACKUP_HOUR_UTC + 2) % 24} * * 0`, tz: "UTC" },
     { name: JOB.verifyBackups, data: {} },
   );
+  // Builtin billing clock, grace-period suspensions, end-of-subscription deletions, lost work.
+  await maintenanceQueue.upsertJobScheduler(
+    JOB.billingSweep,
+    { every: BILLING_SWEEP_EVERY_MS },
+    { name: JOB.billingSweep, data: {} },
+  );
   await workerHeartbeat(redis, { engineVersion: engine.version, queues });
+  if (config.BILLING_PROVIDER === "killbill") {
+    // Kill Bill keeps one callback per tenant: (re)register ours at every boot.
+    await registerKillbillCallback().catch((error: unknown) =>
+      logger.error({ err: error }, "could not register the Kill Bill push-notification callback"),
+    );
+  }
 
   // Metrics are not worth stopping the jobs for: without them the worker runs and `up` is 0.
   const metricsServer = await startWorkerMetricsServer(config.WORKER_METRICS_PORT).catch((error: unknown) => {
@@ -151,7 +177,7 @@ async function main(): Promise<void> {
     }, 30_000);
     force.unref();
     events.abort();
-    await Promise.all([instances.close(), backups.close(), maintenance.close()]);
+    await Promise.all([instances.close(), backups.close(), billing.close(), maintenance.close()]);
     await Promise.all(Object.values(QUEUE).map((name) => getQueue(name).close()));
     await redis.quit();
     await metricsServer?.close();

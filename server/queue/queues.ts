@@ -10,6 +10,7 @@ export const QUEUE = {
   instances: "instances",
   maintenance: "maintenance",
   backups: "backups",
+  billing: "billing",
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
@@ -27,6 +28,11 @@ export const JOB = {
   restartInstance: "restart-instance",
   deleteInstance: "delete-instance",
   suspendInstance: "suspend-instance",
+  processBillingEvent: "process-billing-event",
+  startSubscription: "start-subscription",
+  cancelSubscription: "cancel-subscription",
+  billingSweep: "billing-sweep",
+  pollPaynowPayment: "poll-paynow-payment",
 } as const;
 export type InstanceJobName =
   | typeof JOB.provisionInstance
@@ -43,6 +49,9 @@ export const ZScheduleBackupsPayload = z.object({}).strict();
 export const ZVerifyBackupsPayload = z.object({}).strict();
 export const ZRunBackupPayload = z.object({ backupId: z.string().min(1) }).strict();
 export const ZRestoreBackupPayload = z.object({ restoreId: z.string().min(1) }).strict();
+export const ZBillingEventPayload = z.object({ billingEventId: z.string().min(1) }).strict();
+export const ZPaynowPollPayload = z.object({ paymentId: z.string().min(1), attempt: z.number().int().min(0) }).strict();
+export const ZBillingSweepPayload = z.object({}).strict();
 /** Instance jobs carry the id only; the processor re-reads everything else. */
 export const ZInstanceJobPayload = z.object({ instanceId: z.string().min(1) }).strict();
 export type TInstanceJobPayload = z.infer<typeof ZInstanceJobPayload>;
@@ -122,4 +131,25 @@ export function enqueueBackup(backupId: string): Promise<void> {
 
 export function enqueueRestore(restoreId: string): Promise<void> {
   return enqueueUnique(getQueue(QUEUE.backups), JOB.restoreBackup, { restoreId }, `${JOB.restoreBackup}-${restoreId}`);
+}
+
+/** Billing events are processed one at a time per event id; a redelivery while queued is a no-op. */
+export function enqueueBillingEvent(billingEventId: string): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.billing), JOB.processBillingEvent, { billingEventId }, `${JOB.processBillingEvent}-${billingEventId}`);
+}
+
+/** Subscription calls to the billing provider, retried with backoff when it is unreachable. */
+export function enqueueSubscriptionJob(name: typeof JOB.startSubscription | typeof JOB.cancelSubscription, instanceId: string): Promise<void> {
+  return enqueueUnique(getQueue(QUEUE.billing), name, { instanceId }, `${name}-${instanceId}`);
+}
+
+/** Polls a Paynow transaction: express checkout results may never be posted to us. */
+export function enqueuePaynowPoll(paymentId: string, attempt: number, delayMs: number): Promise<void> {
+  return enqueueUnique(
+    getQueue(QUEUE.billing),
+    JOB.pollPaynowPayment,
+    { paymentId, attempt },
+    `${JOB.pollPaynowPayment}-${paymentId}-${attempt}`,
+    { delayMs },
+  );
 }

@@ -108,7 +108,7 @@ describe("backups with local and S3 storage", () => {
   it("stores both copies, prunes both, and restores from the S3 copy alone; a failed upload shows as partially stored", async () => {
     expect(backupStorages().map((s) => s.name)).toEqual(["local", "s3"]);
     const { caller } = await callerFor((await createTestUser()).id);
-    const instance = await caller.instances.create({ name: "S3 test", subdomain: uniqueSubdomain("s"), odooVersion: series(), planId: "premium-monthly" });
+    const instance = await caller.instances.create({ name: "S3 test", subdomain: uniqueSubdomain("s"), odooVersion: series(), planId: "premium-monthly", trial: true });
     workers.created.push(instance.id);
     await eventually(async () => ((await statusOf(instance.id)) === "RUNNING" ? true : null), 60_000);
 

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { backupsRouter } from "./routers/backups";
+import { billingRouter } from "./routers/billing";
 import { instancesRouter } from "./routers/instances";
 import { plansRouter } from "./routers/plans";
 import { systemRouter } from "./routers/system";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   admin: adminRouter,
   backups: backupsRouter,
+  billing: billingRouter,
   instances: instancesRouter,
   plans: plansRouter,
   system: systemRouter,

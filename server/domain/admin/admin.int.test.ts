@@ -10,16 +10,20 @@ import { callerFor, createTestUser, TEST_PASSWORD } from "@/testing/accounts";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { findActiveSession } from "@/server/auth/sessions";
 import { processInstanceJob } from "@/worker/jobs/instance-jobs";
+import { startBillingWorker } from "@/testing/job-workers";
 
 let worker: Worker;
+let billingWorker: Worker;
 const created: string[] = [];
 
 beforeAll(() => {
   worker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 4 });
+  billingWorker = startBillingWorker();
 });
 
 afterAll(async () => {
   await worker.close();
+  await billingWorker.close();
   for (const id of created) {
     await db.instance.updateMany({ where: { id, status: { not: "DELETED" } }, data: { status: "DELETING" } });
     await deleteInstance(id).catch(() => undefined);
@@ -40,6 +44,7 @@ describe("admin: customers", () => {
       subdomain: uniqueSubdomain("sus"),
       odooVersion: "17.0",
       planId: "basic-monthly",
+      trial: true,
     });
     created.push(instance.id);
     expect(await waitFor(instance.id, "RUNNING")).toBe("RUNNING");

@@ -5,6 +5,7 @@ import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { enqueueInstanceJob, JOB } from "../../queue/queues";
+import { recentInvoices, subscriptionSummary } from "../billing/read-billing";
 import { SUSPENDABLE } from "../instances/instance-status";
 import { actorLabel, transitionStatus } from "../instances/transition-status";
 
@@ -59,7 +60,8 @@ export async function getCustomer(id: string) {
   });
   if (!user) throw new AppError("NOT_FOUND", "Customer not found.");
   const activeSessions = await db.session.count({ where: { userId: id, expiresAt: { gt: new Date() } } });
-  return { ...user, activeSessions, subscriptions: [] as { planName: string; status: string }[] };
+  const [subscriptions, invoices] = await Promise.all([subscriptionSummary(id), recentInvoices(id)]);
+  return { ...user, activeSessions, subscriptions, invoices };
 }
 
 /** Blocks login, ends sessions and stops every instance (status SUSPENDED, data kept). */
@@ -92,7 +94,11 @@ export async function unsuspendCustomer(actor: UserActor, id: string) {
   const user = await db.user.findUnique({ where: { id }, select: { id: true } });
   if (!user) throw new AppError("NOT_FOUND", "Customer not found.");
   await db.user.update({ where: { id }, data: { suspendedAt: null } });
-  const instances = await db.instance.findMany({ where: { ownerId: id, status: "SUSPENDED" }, select: { id: true, initializedAt: true } });
+  // Instances suspended by billing (unpaid, or subscription ended) stay suspended until paid.
+  const instances = await db.instance.findMany({
+    where: { ownerId: id, status: "SUSPENDED", billingSuspendedAt: null, deleteAfter: null },
+    select: { id: true, initializedAt: true },
+  });
   for (const instance of instances) {
     const next = instance.initializedAt
       ? ({ to: "STARTING", job: JOB.startInstance } as const)

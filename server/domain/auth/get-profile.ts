@@ -1,6 +1,7 @@
 import type { UserActor } from "../../auth/actor";
 import { db } from "../../db";
 import { AppError } from "../../errors";
+import { subscriptionSummary } from "../billing/read-billing";
 
 export async function getProfile(actor: UserActor) {
   const user = await db.user.findUnique({
@@ -12,7 +13,6 @@ export async function getProfile(actor: UserActor) {
   return {
     ...user,
     instanceCount,
-    // Billing does not exist yet: no subscriptions can exist, so the list is truly empty.
-    subscriptions: [] as { planName: string; status: string }[],
+    subscriptions: await subscriptionSummary(actor.userId),
   };
 }

@@ -9,6 +9,7 @@ import { containerRuntime } from "@/server/runtime";
 import { backupStorages } from "@/server/storage";
 import { callerFor, createTestUser } from "@/testing/accounts";
 import { startJobWorkers } from "@/testing/job-workers";
+import { payOpenInvoiceOf } from "@/testing/billing";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { readOdooArchive } from "./odoo-archive";
 import { tenantConnection } from "./tenant-connection";
@@ -43,6 +44,7 @@ async function runningInstance(caller: Caller) {
     subdomain: uniqueSubdomain("b"),
     odooVersion: series(),
     planId: "premium-monthly",
+    trial: true,
   });
   workers.created.push(instance.id);
   await waitFor("RUNNING", async () => ((await statusOf(instance.id)) === "RUNNING" ? true : null));
@@ -220,6 +222,9 @@ describe("backups", () => {
     const subdomain = uniqueSubdomain("r");
     const { instanceId } = await caller.backups.restore({ backupId: backup.id, target: "new", name: "Restored copy", subdomain });
     workers.created.push(instanceId);
+    // A new instance is a new subscription: provisioned (here: restored) once its invoice is paid.
+    expect(await statusOf(instanceId)).toBe("PENDING_PAYMENT");
+    await payOpenInvoiceOf(instanceId);
     await waitFor("restored instance RUNNING", async () => {
       const status = await statusOf(instanceId);
       if (status === "ERROR") throw new Error((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).statusMessage ?? "ERROR");
@@ -266,6 +271,7 @@ describe("backups", () => {
     // Restoring the damaged archive into a new instance is refused too, visibly.
     const { instanceId } = await caller.backups.restore({ backupId: fresh.id, target: "new", name: "From damaged", subdomain: uniqueSubdomain("d") });
     workers.created.push(instanceId);
+    await payOpenInvoiceOf(instanceId);
     await waitFor("ERROR", async () => ((await statusOf(instanceId)) === "ERROR" ? true : null));
     expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).statusMessage).toMatch(/checksum/);
   });

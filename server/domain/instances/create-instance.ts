@@ -3,9 +3,8 @@ import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { env } from "../../env";
 import { AppError } from "../../errors";
-import { logger } from "../../logger";
 import { Prisma } from "../../generated/prisma/client";
-import { enqueueInstanceJob, JOB } from "../../queue/queues";
+import { queueSubscriptionStart } from "../billing/subscriptions";
 import { PUBLIC_INSTANCE_SELECT } from "./instance-scope";
 import { actorLabel } from "./transition-status";
 import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
@@ -14,8 +13,10 @@ const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLI
   new AppError(code, message, { [field]: [message] });
 
 /**
- * Creates an instance in PROVISIONING and queues its provisioning. The plan's limits are
- * copied onto the instance so that a later plan edit does not silently resize it.
+ * Creates an instance in PENDING_PAYMENT and queues the opening of its subscription: nothing
+ * is provisioned before billing confirms it (the customer's one free trial, or a paid
+ * invoice). The plan's limits are copied onto the instance so that a later plan edit does not
+ * silently resize it.
  */
 export async function createInstance(actor: UserActor, input: unknown, options: { restoreFromBackupId?: string } = {}) {
   const data = ZCreateInstanceInput.parse(input);
@@ -31,32 +32,45 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
   if (owned >= plan.maxInstances) {
     throw fieldError("planId", `The ${plan.displayName} plan allows ${plan.maxInstances} instance(s) per customer`, "LIMIT_EXCEEDED");
   }
-  const owner = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true } });
+  const owner = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, trialUsedAt: true } });
+  if (data.trial && owner.trialUsedAt) {
+    throw fieldError("trial", "You have already used your free trial; this instance starts once its first invoice is paid", "CONFLICT");
+  }
 
   let instance;
   try {
-    instance = await db.instance.create({
-      data: {
-        ownerId: actor.userId,
-        name: data.name,
-        subdomain: data.subdomain,
-        odooVersion: data.odooVersion,
-        planId: plan.id,
-        status: "PROVISIONING",
-        statusMessage: "Waiting for a worker",
-        adminEmail: data.adminEmail ?? owner.email,
-        demoData: data.demoData,
-        customAddons: data.customAddons,
-        envVars: data.envVars,
-        cpuLimit: plan.cpu,
-        memoryMb: plan.memoryMb,
-        storageGb: plan.storageGb,
-        restoreFromBackupId: options.restoreFromBackupId,
-        events: {
-          create: { type: "STATUS", toStatus: "PROVISIONING", message: "Instance requested", actor: actorLabel(actor) },
+    instance = await db.$transaction(async (tx) => {
+      if (data.trial) {
+        // One trial per customer, recorded. Claimed first: the row lock makes a concurrent
+        // request wait here and then find the trial taken.
+        const { count } = await tx.user.updateMany({ where: { id: actor.userId, trialUsedAt: null }, data: { trialUsedAt: new Date() } });
+        if (count !== 1) throw fieldError("trial", "You have already used your free trial", "CONFLICT");
+      }
+      const created = await tx.instance.create({
+        data: {
+          ownerId: actor.userId,
+          name: data.name,
+          subdomain: data.subdomain,
+          odooVersion: data.odooVersion,
+          planId: plan.id,
+          status: "PENDING_PAYMENT",
+          statusMessage: data.trial ? "Starting your free trial" : "Waiting for payment of the first invoice",
+          adminEmail: data.adminEmail ?? owner.email,
+          demoData: data.demoData,
+          customAddons: data.customAddons,
+          envVars: data.envVars,
+          cpuLimit: plan.cpu,
+          memoryMb: plan.memoryMb,
+          storageGb: plan.storageGb,
+          restoreFromBackupId: options.restoreFromBackupId,
+          events: {
+            create: { type: "STATUS", toStatus: "PENDING_PAYMENT", message: "Instance requested", actor: actorLabel(actor) },
+          },
         },
-      },
-      select: PUBLIC_INSTANCE_SELECT,
+        select: PUBLIC_INSTANCE_SELECT,
+      });
+      if (data.trial) await tx.user.update({ where: { id: actor.userId }, data: { trialInstanceId: created.id } });
+      return created;
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -69,13 +83,11 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
     action: "instance.create",
     targetType: "instance",
     targetId: instance.id,
-    details: { subdomain: instance.subdomain, planId: instance.planId, odooVersion: instance.odooVersion },
+    details: { subdomain: instance.subdomain, planId: instance.planId, odooVersion: instance.odooVersion, trial: data.trial },
   });
-  // If this enqueue is lost (Redis down), the reconciler finds the instance stuck in
-  // PROVISIONING and enqueues it again.
-  await enqueueInstanceJob(JOB.provisionInstance, instance.id).catch((error: unknown) =>
-    logger.warn({ err: error, instanceId: instance.id }, "could not queue provisioning; the reconciler will"),
-  );
+  // If this enqueue is lost (Redis down), the billing sweep finds the instance without a
+  // subscription and queues it again.
+  await queueSubscriptionStart(instance.id);
   return instance;
 }
 

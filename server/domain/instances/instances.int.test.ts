@@ -8,6 +8,7 @@ import { createRedis } from "@/server/queue/connection";
 import { QUEUE } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { callerFor, createTestUser } from "@/testing/accounts";
+import { startBillingWorker } from "@/testing/job-workers";
 import { eventually, footprint, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { processInstanceJob } from "@/worker/jobs/instance-jobs";
 import { followEngineEvents } from "./follow-engine-events";
@@ -20,6 +21,7 @@ import { deleteInstance } from "./run-instance-action";
  * real queues. Jobs run through the same processor the worker uses.
  */
 let worker: Worker;
+let billingWorker: Worker;
 let queueEvents: QueueEvents;
 const events = new AbortController();
 const created: string[] = [];
@@ -37,6 +39,7 @@ async function createdBy(caller: Awaited<ReturnType<typeof newCustomer>>["caller
     subdomain: uniqueSubdomain(),
     odooVersion: series(),
     planId: "premium-monthly",
+    trial: true,
     ...extra,
   });
   created.push(instance.id);
@@ -79,6 +82,7 @@ async function waitForStatus(id: string, statuses: string[], withinMs: number) {
 
 beforeAll(async () => {
   worker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 8 });
+  billingWorker = startBillingWorker();
   queueEvents = new QueueEvents(QUEUE.instances, { connection: createRedis("worker") });
   followEngineEvents(containerRuntime(), events.signal);
 });
@@ -86,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   events.abort();
   await worker.close();
+  await billingWorker.close();
   await queueEvents.close();
   // Leave nothing behind: every instance this file made is deleted for real.
   for (const id of created) {
@@ -99,7 +104,8 @@ describe("provisioning", () => {
   it("create -> RUNNING through the queue, with /web/health answering at the stored URL", async () => {
     const { caller } = await newCustomer();
     const instance = await createdBy(caller);
-    expect(instance.status).toBe("PROVISIONING");
+    // Nothing is provisioned before billing confirms the trial.
+    expect(instance.status).toBe("PENDING_PAYMENT");
     expect(await waitForStatus(instance.id, ["RUNNING", "ERROR"], 60_000)).toBe("RUNNING");
 
     const row = await caller.instances.get({ id: instance.id });
@@ -111,7 +117,7 @@ describe("provisioning", () => {
 
     const timeline = await caller.instances.events({ id: instance.id });
     expect(timeline.map((e) => e.toStatus ?? e.message)).toEqual(
-      expect.arrayContaining(["PROVISIONING", "STARTING", "RUNNING", "Container created"]),
+      expect.arrayContaining(["PENDING_PAYMENT", "Free trial started", "PROVISIONING", "STARTING", "RUNNING", "Container created"]),
     );
     const footprintNow = await footprint(instance.id);
     expect(footprintNow).toEqual({ containers: 1, running: 1, volumes: 1, roles: 1, databases: 1 });
@@ -229,8 +235,8 @@ describe("provisioning", () => {
   });
 
   it("tenant A's role cannot connect to tenant B's database", async () => {
-    const { caller } = await newCustomer();
-    const [a, b] = await Promise.all([running(caller), running(caller)]);
+    const [customerA, customerB] = await Promise.all([newCustomer(), newCustomer()]);
+    const [a, b] = await Promise.all([running(customerA.caller), running(customerB.caller)]);
     const rowA = await db.instance.findUniqueOrThrow({ where: { id: a.id } });
     const rowB = await db.instance.findUniqueOrThrow({ where: { id: b.id } });
     const intruder = new pg.Client({

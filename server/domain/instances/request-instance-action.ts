@@ -5,6 +5,7 @@ import { logger } from "../../logger";
 import { AppError } from "../../errors";
 import type { InstanceStatus } from "../../generated/prisma/enums";
 import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
+import { queueSubscriptionCancel } from "../billing/subscriptions";
 import { ACTIONS_ALLOWED, type InstanceAction } from "./instance-status";
 import { instanceScope } from "./instance-scope";
 import { actorLabel, transitionStatus } from "./transition-status";
@@ -47,6 +48,8 @@ export async function requestInstanceAction(actor: UserActor, instanceId: string
   await enqueueInstanceJob(plan.job, instance.id).catch((error: unknown) =>
     logger.warn({ err: error, instanceId: instance.id, job: plan.job }, "could not queue the action; the reconciler will"),
   );
+  // A deleted instance is no longer billed.
+  if (action === "delete") await queueSubscriptionCancel(instance.id);
   await recordAudit({ actor, action: `instance.${action}`, targetType: "instance", targetId: instance.id });
   return { id: instance.id, status: plan.to };
 }

@@ -54,6 +54,8 @@ export const ZCreateInstanceInput = z.object({
     .max(50, { message: "At most 50 modules" })
     .default([]),
   envVars: ZEnvVars.default({}),
+  /** Start with the plan's free trial (one per customer); otherwise the first invoice is due at once. */
+  trial: z.boolean().default(false),
 });
 export type TCreateInstanceInput = z.input<typeof ZCreateInstanceInput>;
 

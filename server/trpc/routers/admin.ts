@@ -28,6 +28,7 @@ import {
   ZAdminInstanceFilter,
   ZMoveToStatus,
 } from "../../domain/admin/instances";
+import { listBillingEvents, replayBillingEventAsAdmin, ZBillingEventQuery } from "../../domain/billing/read-billing";
 import { listFailedJobs, listQueues, removeJob, retryJob, ZJobRef, ZQueueRef } from "../../domain/admin/queues";
 import { adminProcedure, createTRPCRouter } from "../init";
 
@@ -59,6 +60,10 @@ export const adminRouter = createTRPCRouter({
     failed: adminProcedure.input(ZQueueRef).query(({ input }) => listFailedJobs(input.queue)),
     retry: adminProcedure.input(ZJobRef).mutation(({ ctx, input }) => retryJob(ctx.actor, input)),
     remove: adminProcedure.input(ZJobRef).mutation(({ ctx, input }) => removeJob(ctx.actor, input)),
+  }),
+  billingEvents: createTRPCRouter({
+    list: adminProcedure.input(ZBillingEventQuery).query(({ input }) => listBillingEvents(input)),
+    replay: adminProcedure.input(ZId).mutation(({ ctx, input }) => replayBillingEventAsAdmin(ctx.actor, input.id)),
   }),
   audit: createTRPCRouter({
     list: adminProcedure.input(ZAuditQuery).query(({ input }) => listAudit(input)),

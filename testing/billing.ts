@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { billingProvider } from "@/server/billing";
 import { db } from "@/server/db";
 import { eventually } from "./instances";
+import { startPaynowStandin } from "./paynow-standin/paynow-standin";
 
 /** The first unpaid invoice of an instance's subscription, once the billing job has opened it. */
 export async function openInvoiceOf(instanceId: string, withinMs = 30_000) {
@@ -27,4 +28,15 @@ export async function payOpenInvoiceOf(instanceId: string) {
     externalKey: `test-${randomUUID()}`,
   });
   return invoice;
+}
+
+/** The Paynow protocol stand-in where the app's PAYNOW_URL points (test env), 10x faster than Paynow's test mode. */
+export function startTestPaynow(timeScale = 0.1) {
+  return startPaynowStandin({
+    port: Number(process.env.PAYNOW_STANDIN_PORT),
+    integrationId: process.env.PAYNOW_INTEGRATION_ID!,
+    integrationKey: process.env.PAYNOW_INTEGRATION_KEY!,
+    merchantEmail: process.env.PAYNOW_AUTH_EMAIL,
+    timeScale,
+  });
 }

@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/admin/instances", label: "Instances" },
   { href: "/admin/db-servers", label: "Database servers" },
   { href: "/admin/queues", label: "Queues" },
+  { href: "/admin/billing", label: "Billing deliveries" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 

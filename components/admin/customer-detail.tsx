@@ -172,13 +172,34 @@ export function CustomerDetailView({ initialCustomer }: { initialCustomer: Custo
         )}
       </section>
 
-      <section className={`${cardClass} flex flex-col gap-1`}>
+      <section className={`${cardClass} flex flex-col gap-2`}>
         <h2 className="font-semibold">Subscriptions</h2>
-        <p className="text-sm text-slate-600">
-          {customer.subscriptions.length === 0
-            ? "No subscriptions yet."
-            : `${customer.subscriptions.length} subscription${customer.subscriptions.length === 1 ? "" : "s"}.`}
-        </p>
+        {customer.subscriptions.length === 0 ? (
+          <p className="text-sm text-slate-600">No subscriptions yet.</p>
+        ) : (
+          <ul className="text-sm text-slate-700">
+            {customer.subscriptions.map((subscription) => (
+              <li key={subscription.id}>
+                <TextLink href={`/instances/${subscription.instanceId}`}>{subscription.instanceName}</TextLink>: {subscription.planName},{" "}
+                {subscription.status.toLowerCase()}
+                {subscription.chargedThroughDate ? <> until <LocalTime date={subscription.chargedThroughDate} /></> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        <h2 className="mt-2 font-semibold">Invoices</h2>
+        {customer.invoices.length === 0 ? (
+          <p className="text-sm text-slate-600">No invoices yet.</p>
+        ) : (
+          <ul className="text-sm text-slate-700">
+            {customer.invoices.map((invoice) => (
+              <li key={invoice.id} data-testid="customer-invoice">
+                {invoice.invoiceNumber} · <LocalTime date={invoice.invoiceDate} /> · ${(invoice.amountCents / 100).toFixed(2)} ·{" "}
+                {invoice.balanceCents > 0 ? `unpaid ($${(invoice.balanceCents / 100).toFixed(2)} due)` : "paid"}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
     </div>
   );

@@ -15,6 +15,8 @@ export type DbServerRow = Outputs["dbServers"]["list"][number];
 export type QueueSummary = Outputs["queues"]["list"][number];
 export type FailedJob = Outputs["queues"]["failed"][number];
 export type AuditEntry = Outputs["audit"]["list"][number];
+export type BillingEventRow = Outputs["billingEvents"]["list"][number];
+export type BillingEventsFilter = Inputs["billingEvents"]["list"];
 
 /** Every instance status, in the order of the state machine (for selects and overview cards). */
 export const INSTANCE_STATUSES = Object.values(InstanceStatus);

@@ -55,10 +55,12 @@ const BILLING_PERIOD_MONTHS: Record<string, number> = { MONTHLY: 1, QUARTERLY: 3
 
 const toArray = (value: unknown): unknown[] => (value === undefined || value === "" ? [] : Array.isArray(value) ? value : [value]);
 const list = <T extends z.ZodType>(item: T) => z.preprocess(toArray, z.array(item));
+/** An empty element (`<fixedPrice/>`, `<initialPhases/>`) parses as "": treat it as absent. */
+const optionalElement = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
 const ZPrice = z.object({ currency: z.string().min(1), value: z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount") });
-/** `<fixedPrice/>`, `<fixedPrice><price>…</price></fixedPrice>` (and the same for recurringPrice). */
-const ZPriceList = z.union([z.literal(""), z.object({ price: list(ZPrice) })]);
+/** `<fixedPrice/>` (no price: $0) or `<fixedPrice><price>…</price></fixedPrice>`; same for recurringPrice. */
+const ZPriceList = optionalElement(z.object({ price: list(ZPrice) }));
 const ZDuration = z.object({
   unit: z.enum(["DAYS", "WEEKS", "MONTHS", "YEARS", "UNLIMITED"]),
   number: z.string().regex(/^\d+$/, "must be a whole number").optional(),
@@ -66,19 +68,19 @@ const ZDuration = z.object({
 const ZPhase = z.object({
   "@_type": z.enum(["TRIAL", "DISCOUNT", "FIXEDTERM", "EVERGREEN"]),
   duration: ZDuration,
-  fixed: z.object({ fixedPrice: ZPriceList.optional() }).optional(),
-  recurring: z.object({ billingPeriod: z.string(), recurringPrice: ZPriceList.optional() }).optional(),
+  fixed: optionalElement(z.object({ fixedPrice: ZPriceList })),
+  recurring: optionalElement(z.object({ billingPeriod: z.string(), recurringPrice: ZPriceList })),
 });
 const ZPlan = z.object({
   "@_name": z.string().min(1),
   "@_prettyName": z.string().optional(),
   product: z.string().min(1),
   recurringBillingMode: z.string().optional(),
-  initialPhases: z.union([z.literal(""), z.object({ phase: list(ZPhase) })]).optional(),
+  initialPhases: optionalElement(z.object({ phase: list(ZPhase) })),
   finalPhase: ZPhase,
 });
 const ZProduct = z.object({ "@_name": z.string().min(1), "@_prettyName": z.string().optional(), category: z.string().min(1) });
-const ZPriceListDef = z.object({ "@_name": z.string().min(1), plans: z.union([z.literal(""), z.object({ plan: list(z.string()) })]) });
+const ZPriceListDef = z.object({ "@_name": z.string().min(1), plans: optionalElement(z.object({ plan: list(z.string()) })) });
 const ZCatalog = z.object({
   catalog: z.object({
     effectiveDate: z.string().min(1),
@@ -101,8 +103,8 @@ function toCents(value: string): number {
   return Math.round(Number(value) * 100);
 }
 
-function prices(holder: z.infer<typeof ZPriceList> | undefined): CatalogPrice[] {
-  if (holder === undefined || holder === "") return [];
+function prices(holder: z.infer<typeof ZPriceList>): CatalogPrice[] {
+  if (holder === undefined) return [];
   return holder.price.map((price) => ({ currency: price.currency, cents: toCents(price.value) }));
 }
 
@@ -130,7 +132,7 @@ function toPhase(phase: XmlPhase, where: string): CatalogPhase {
 
 function toPlan(plan: XmlPlan, rootBillingMode: string | undefined): CatalogPlan {
   const name = plan["@_name"];
-  const initial = plan.initialPhases === undefined || plan.initialPhases === "" ? [] : plan.initialPhases.phase;
+  const initial = plan.initialPhases?.phase ?? [];
   const phases = [
     ...initial.map((phase, index) => toPhase(phase, `plan ${name}, initial phase ${index + 1}`)),
     toPhase(plan.finalPhase, `plan ${name}, final phase`),
@@ -145,7 +147,7 @@ function toPlan(plan: XmlPlan, rootBillingMode: string | undefined): CatalogPlan
 }
 
 function toPriceList(priceList: XmlPriceList) {
-  return { name: priceList["@_name"], plans: priceList.plans === "" ? [] : priceList.plans.plan };
+  return { name: priceList["@_name"], plans: priceList.plans?.plan ?? [] };
 }
 
 function checkReferences(version: Omit<CatalogVersion, "xml">): void {

@@ -79,7 +79,13 @@ class Standin implements KillbillStandin {
     private readonly notifier: PushNotifier,
   ) {
     this.url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-    this.ledger = { state: this.state, now: () => this.now(), emit: (notification) => void this.notifier.push(notification) };
+    this.ledger = {
+      state: this.state,
+      now: () => this.now(),
+      emit: (notification) => {
+        this.notifier.push(notification);
+      },
+    };
   }
 
   get callbackUrl(): string | null {

@@ -27,7 +27,15 @@ function toCents(amount: number): number {
   return Math.round(amount * 100);
 }
 
-function recordPayment(ledger: Ledger, invoice: InvoiceRecord, account: AccountRecord, cents: number, key: string | null, status: PaymentRecord["status"]) {
+interface PaymentDraft {
+  invoice: InvoiceRecord;
+  account: AccountRecord;
+  cents: number;
+  key: string | null;
+  status: PaymentRecord["status"];
+}
+
+function recordPayment(ledger: Ledger, { invoice, account, cents, key, status }: PaymentDraft): PaymentRecord {
   const paymentId = randomUUID();
   const transactionId = randomUUID();
   const payment: PaymentRecord = {
@@ -56,7 +64,9 @@ function checkPaymentBody(body: TInvoicePaymentBody, externalPayment: boolean): 
   if (!externalPayment) {
     throw refusals.badRequest("The stand-in has no payment plugin: only externalPayment=true payments are supported");
   }
-  if (body.paymentMethodId) throw refusals.badRequest("InvoicePaymentJson should not contain a paymentMethodId when this is an external payment");
+  if (body.paymentMethodId) {
+    throw refusals.badRequest("InvoicePaymentJson should not contain a paymentMethodId when this is an external payment");
+  }
   if (!body.accountId) throw refusals.badRequest("InvoicePaymentJson accountId needs to be set");
   return body.accountId;
 }
@@ -65,7 +75,8 @@ function amountToPay(body: TInvoicePaymentBody, balanceCents: number): number {
   const cents = body.purchasedAmount === null || body.purchasedAmount === undefined ? balanceCents : toCents(body.purchasedAmount);
   if (cents <= 0) throw refusals.invalidPaymentParameter("purchasedAmount", "should be strictly positive");
   if (cents > balanceCents) {
-    throw refusals.invalidPaymentParameter("purchasedAmount", `${centsToAmount(cents)} is more than the invoice balance ${centsToAmount(balanceCents)}`);
+    const reason = `${centsToAmount(cents)} is more than the invoice balance ${centsToAmount(balanceCents)}`;
+    throw refusals.invalidPaymentParameter("purchasedAmount", reason);
   }
   return cents;
 }
@@ -84,7 +95,8 @@ export function payInvoice(ledger: Ledger, invoiceId: string, body: TInvoicePaym
   if (previous) return { kind: "created", payment: previous };
   const balance = invoiceBalanceCents(ledger.state, invoice);
   if (balance <= 0) return { kind: "nothing-to-pay" };
-  const payment = recordPayment(ledger, invoice, account, amountToPay(body, balance), body.paymentExternalKey ?? null, "SUCCESS");
+  const cents = amountToPay(body, balance);
+  const payment = recordPayment(ledger, { invoice, account, cents, key: body.paymentExternalKey ?? null, status: "SUCCESS" });
   ledger.emit(invoicePaymentEvent("INVOICE_PAYMENT_SUCCESS", payment));
   ledger.emit(paymentEvent("PAYMENT_SUCCESS", payment));
   return { kind: "created", payment };
@@ -94,7 +106,8 @@ export function payInvoice(ledger: Ledger, invoiceId: string, body: TInvoicePaym
 export function failPayment(ledger: Ledger, invoiceId: string): PaymentRecord {
   const invoice = requireInvoice(ledger, invoiceId);
   const account = requireAccount(ledger, invoice.accountId);
-  const payment = recordPayment(ledger, invoice, account, invoiceBalanceCents(ledger.state, invoice), null, "PAYMENT_FAILURE");
+  const cents = invoiceBalanceCents(ledger.state, invoice);
+  const payment = recordPayment(ledger, { invoice, account, cents, key: null, status: "PAYMENT_FAILURE" });
   ledger.emit(invoicePaymentEvent("INVOICE_PAYMENT_FAILED", payment));
   ledger.emit(paymentEvent("PAYMENT_FAILED", payment));
   return payment;

@@ -43,10 +43,16 @@ interface PostResult {
 }
 
 /** One POST of `body`; resolves (never rejects) with the status or the error. */
-function postNotification(url: string, body: string, timeoutMs: number, track: (request: http.ClientRequest) => () => void): Promise<PostResult> {
+type TrackRequest = (request: http.ClientRequest) => () => void;
+
+function postNotification(url: string, body: string, timeoutMs: number, track: TrackRequest): Promise<PostResult> {
   return new Promise((resolve) => {
     const transport = url.startsWith("https:") ? https : http;
-    const headers = { "User-Agent": "KillBill/1.0", "Content-Type": "application/json; charset=UTF-8", "Content-Length": Buffer.byteLength(body) };
+    const headers = {
+      "User-Agent": "KillBill/1.0",
+      "Content-Type": "application/json; charset=UTF-8",
+      "Content-Length": Buffer.byteLength(body),
+    };
     let request: http.ClientRequest;
     try {
       request = transport.request(url, { method: "POST", headers, agent: false });

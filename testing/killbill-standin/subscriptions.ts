@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { requireAccount } from "./accounts.ts";
 import {
+  accountCurrency,
   cancelEffective,
   checkPlanPrices,
   currentPhase,
@@ -131,8 +132,7 @@ export function changePlan(ledger: Ledger, subscriptionId: string, body: TSubscr
   if (!body.planName) throw refusals.badRequest("SubscriptionJson planName needs to be set (the stand-in supports planName only)");
   const now = ledger.now();
   const { plan, priceList, version } = requirePlan(catalogAt(ledger, now), body.planName);
-  const currency = ledger.state.accounts.get(subscription.accountId)?.fields.currency ?? "USD";
-  checkPlanPrices(plan, currency);
+  checkPlanPrices(plan, accountCurrency(ledger, subscription.accountId));
   const current = currentPhase(subscription);
   const sameType = plan.phases.findIndex((phase) => phase.type === current.phase.type);
   subscription.schedule = schedulePhases(plan, sameType < 0 ? plan.phases.length - 1 : sameType, current.start);

@@ -1,14 +1,14 @@
-import { Queue, type Worker } from "bullmq";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paynowHash } from "@/server/billing/paynow/hash";
 import { db } from "@/server/db";
 import { createRedis } from "@/server/queue/connection";
 import { QUEUE } from "@/server/queue/queues";
 import { callerFor, createTestUser } from "@/testing/accounts";
-import { openInvoiceOf, payOpenInvoiceOf } from "@/testing/billing";
+import { openInvoiceOf, payOpenInvoiceOf, startTestPaynow } from "@/testing/billing";
 import { startJobWorkers } from "@/testing/job-workers";
 import { eventually, statusOf, uniqueSubdomain } from "@/testing/instances";
-import { startPaynowStandin, type PaynowStandin } from "@/testing/paynow-standin/paynow-standin";
+import type { PaynowStandin } from "@/testing/paynow-standin/paynow-standin";
 import { runBillingSweep } from "./billing-sweep";
 import { processBillingEvent } from "./process-billing-event";
 import { receivePaynowStatusUpdate } from "./paynow-payments";
@@ -25,13 +25,7 @@ type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
 let paynow: PaynowStandin;
 
 beforeAll(async () => {
-  paynow = await startPaynowStandin({
-    port: Number(process.env.PAYNOW_STANDIN_PORT),
-    integrationId: process.env.PAYNOW_INTEGRATION_ID!,
-    integrationKey: process.env.PAYNOW_INTEGRATION_KEY!,
-    merchantEmail: process.env.PAYNOW_AUTH_EMAIL,
-    timeScale: 0.1,
-  });
+  paynow = await startTestPaynow();
 });
 
 afterAll(async () => {
@@ -248,5 +242,3 @@ describe("with the worker's processors running", () => {
 afterAll(async () => {
   await new Queue(QUEUE.billing, { connection: createRedis("queue") }).obliterate({ force: true }).catch(() => undefined);
 });
-
-export type { Worker };

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { killbillClient } from "../../billing";
+import { registerCallback } from "../../billing/killbill/setup";
 import { env } from "../../env";
 import { AppError } from "../../errors";
 import { logger } from "../../logger";
@@ -58,9 +59,6 @@ export function killbillCallbackUrl(): string {
 
 /** Registers our callback for the tenant (one per tenant: this replaces any other). */
 export async function registerKillbillCallback(): Promise<void> {
-  const client = killbillClient();
-  const url = killbillCallbackUrl();
-  if ((await client.getCallbacks()).includes(url)) return;
-  await client.registerCallback(url);
-  logger.info("Kill Bill push-notification callback registered");
+  const { registered } = await registerCallback(killbillClient(), killbillCallbackUrl());
+  logger.info(registered ? "Kill Bill push-notification callback registered" : "Kill Bill push-notification callback already registered");
 }

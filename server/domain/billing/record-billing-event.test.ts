@@ -32,6 +32,13 @@ describe("billing event dedupe key", () => {
     expect(keys.size).toBe(4);
   });
 
+  it("tells two payment attempts on one invoice apart, but not two deliveries of one attempt", () => {
+    const attempt = (paymentId: string) =>
+      event({ eventType: "INVOICE_PAYMENT_FAILED", objectType: "INVOICE", metaData: JSON.stringify({ paymentId, invoicePaymentType: "ATTEMPT" }) });
+    expect(billingEventDedupeKey(attempt("p1"))).toBe(billingEventDedupeKey(attempt("p1")));
+    expect(billingEventDedupeKey(attempt("p1"))).not.toBe(billingEventDedupeKey(attempt("p2")));
+  });
+
   it("uses the account when there is no object (INVOICE_NOTIFICATION)", () => {
     const a = event({ eventType: "INVOICE_NOTIFICATION", objectId: null, accountId: "a", metaData: null });
     const b = event({ eventType: "INVOICE_NOTIFICATION", objectId: null, accountId: "b", metaData: null });

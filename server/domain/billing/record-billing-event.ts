@@ -31,11 +31,15 @@ export function metaDataField(metaData: string | null, field: string): string | 
 /**
  * The dedupe key of a notification: (eventType, objectId, metaData.actionType), per source.
  * Kill Bill delivers at least once, retries after timeouts and does not keep order, so the
- * same key is one event however often it arrives.
+ * same key is one event however often it arrives. Payment events carry no actionType; their
+ * paymentId is part of the key, so a second real attempt on one invoice is not taken for a
+ * redelivery of the first (a redelivery repeats the same paymentId).
  */
 export function billingEventDedupeKey(event: BillingEventInput): string {
   const object = event.objectId ?? (event.accountId ? `account:${event.accountId}` : `meta:${event.metaData ?? ""}`);
-  return [event.source, event.eventType, object, metaDataField(event.metaData, "actionType") ?? "-"].join("|");
+  const action = metaDataField(event.metaData, "actionType") ?? "-";
+  const payment = metaDataField(event.metaData, "paymentId");
+  return [event.source, event.eventType, object, action, ...(payment ? [payment] : [])].join("|");
 }
 
 /**

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/server/db";
 import { callerFor, createTestUser } from "@/testing/accounts";
 import { startJobWorkers } from "@/testing/job-workers";
+import { payOpenInvoiceOf } from "@/testing/billing";
 import { eventually, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { startS3TestServer, type S3TestServer } from "@/testing/s3-test-server";
 import { pruneBackups } from "../domain/backups/schedule-backups";
@@ -145,6 +146,7 @@ describe("backups with local and S3 storage", () => {
     await db.backupCopy.update({ where: { backupId_storage: { backupId: second.id, storage: "local" } }, data: { status: "FAILED", error: "removed by the test" } });
     const { instanceId } = await caller.backups.restore({ backupId: second.id, target: "new", name: "From S3", subdomain: uniqueSubdomain("s") });
     workers.created.push(instanceId);
+    await payOpenInvoiceOf(instanceId);
     const status = await eventually(async () => {
       const current = await statusOf(instanceId);
       return current === "RUNNING" || current === "ERROR" ? current : null;

@@ -13,6 +13,7 @@ export default function HomePage() {
         <span className="text-lg font-semibold text-brand-700">OdooCloud</span>
         <div className="flex items-center gap-6">
           <PlatformStatus />
+          <a href="/pricing" className="text-sm font-medium text-slate-700 hover:text-brand-600">Pricing</a>
           <a href="/login" className="text-sm font-medium text-slate-700 hover:text-brand-600">Log in</a>
           <a href="/signup" className="rounded-lg bg-brand-500 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-600">
             Sign up

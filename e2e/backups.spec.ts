@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import yauzl from "yauzl";
 import { signUp, uniqueEmail } from "./fixtures/accounts";
+import { payWithEcoCash } from "./fixtures/billing";
 import { apiGetStatus, randomLetters } from "./fixtures/instances";
 
 const PASSWORD = "E2e-Password-42!";
@@ -123,6 +124,10 @@ test("a customer backs up an instance, downloads the zip and restores it into a 
   const restoredId = instanceIdFrom(page);
   createdInstanceIds.push(restoredId);
   await expect(page.getByRole("heading", { name: "E2E Restored" })).toBeVisible();
+  // A new instance is a new subscription (the free trial is used): it starts once paid.
+  await page.getByTestId("instance-billing-notice").getByRole("link", { name: "Go to billing" }).click();
+  await payWithEcoCash(page);
+  await page.goto(`/instances/${restoredId}`);
   await expect(page.getByTestId("instance-status")).toHaveText("RUNNING", { timeout: 180_000 });
   await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Backup restored into the new database");
   expect(await apiGetStatus(page, sourceId)).toBe(200);

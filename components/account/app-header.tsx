@@ -7,6 +7,7 @@ export function AppHeader({ name, isAdmin }: { name: string; isAdmin: boolean })
         <nav className="flex items-center gap-6 text-sm">
           <a href="/dashboard" className="text-lg font-semibold text-brand-700">OdooCloud</a>
           <a href="/dashboard" className="text-slate-700 hover:text-brand-600">Dashboard</a>
+          <a href="/billing" className="text-slate-700 hover:text-brand-600">Billing</a>
           {isAdmin ? <a href="/admin" className="text-slate-700 hover:text-brand-600">Admin</a> : null}
         </nav>
         <div className="flex items-center gap-4 text-sm">

@@ -1,8 +1,9 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { formatMonthlyPrice, trialLabel } from "@/components/billing/format";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, Field, FormMessage } from "@/components/ui/form";
@@ -30,16 +31,30 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
   const [addons, setAddons] = useState("");
   const [envText, setEnvText] = useState("");
   const [envError, setEnvError] = useState<string>();
+  /** The customer's own choice; until they touch the box it follows trialAvailable. */
+  const [trialChoice, setTrialChoice] = useState<boolean>();
+
+  // Whether the one free trial is still available decides the checkbox's default; the form
+  // waits for it so that a quick submit never starts a paid instance by accident.
+  const overview = useQuery(trpc.billing.overview.queryOptions());
+  const trialAvailable = overview.data?.trialAvailable ?? overview.isError;
 
   const plan = plans.find((candidate) => candidate.id === planId);
   const versions = plan ? newestFirst(plan.allowedSeries) : [];
+  const planHasTrial = plan?.trialDays !== 0;
+  const trialPossible = trialAvailable && planHasTrial;
+  const trial = trialPossible && (trialChoice ?? overview.isSuccess);
 
   const create = useMutation(
     trpc.instances.create.mutationOptions({
-      onSuccess: async (instance) => {
+      onSuccess: async (instance, input) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.billing.overview.queryKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.instances.list.queryKey() });
-        router.push(`/instances/${instance.id}`);
+        // Without a trial the instance waits for its first invoice, which the billing page shows.
+        router.push(input.trial ? `/instances/${instance.id}` : "/billing");
       },
+      // A trial refused as already used: show the box as it now is.
+      onError: () => queryClient.invalidateQueries({ queryKey: trpc.billing.overview.queryKey() }),
     }),
   );
   const errors = create.error ? formErrors(create.error) : undefined;
@@ -63,6 +78,7 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
       demoData,
       customAddons: parseAddons(addons),
       envVars: env.vars,
+      trial,
     });
   }
 
@@ -92,6 +108,9 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
                   className="accent-brand-500"
                 />
                 <span className="font-semibold text-slate-900">{option.displayName}</span>
+                <span className="ml-auto text-slate-700" data-testid="plan-price">
+                  {formatMonthlyPrice(option)}
+                </span>
               </span>
               <span className="text-slate-600">
                 {formatCpu(option.cpu)} · {formatMemory(option.memoryMb)} memory · {option.storageGb} GB storage
@@ -154,6 +173,25 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         </span>
       </label>
 
+      <TrialCheckbox
+        label={trialLabel(plan?.trialDays ?? null)}
+        checked={trial}
+        onChange={setTrialChoice}
+        disabled={!trialPossible}
+        hint={
+          overview.isPending
+            ? "Checking whether your free trial is available…"
+            : !trialAvailable
+              ? "You have used your free trial"
+              : !planHasTrial
+                ? `The ${plan?.displayName ?? ""} plan has no free trial`
+                : trial
+                  ? "Nothing to pay today: the first invoice comes at the end of the trial."
+                  : "The first invoice is due now; the instance starts once it is paid."
+        }
+        error={errors?.fields.trial}
+      />
+
       <fieldset className="flex flex-col gap-4 rounded-xl border border-slate-200 p-4">
         <legend className="px-1 text-sm font-medium text-slate-700">Advanced (optional)</legend>
         <Field
@@ -179,11 +217,61 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
       </fieldset>
 
       <div>
-        <Button type="submit" disabled={create.isPending || create.isSuccess}>
+        <Button type="submit" disabled={create.isPending || create.isSuccess || overview.isPending}>
           {create.isPending || create.isSuccess ? "Creating…" : "Create instance"}
         </Button>
       </div>
     </form>
+  );
+}
+
+function TrialCheckbox({
+  label,
+  checked,
+  onChange,
+  disabled,
+  hint,
+  error,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled: boolean;
+  hint: string;
+  error?: string;
+}) {
+  const id = "field-trial";
+  return (
+    <div className="flex items-start gap-3 text-sm">
+      <input
+        id={id}
+        type="checkbox"
+        name="trial"
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(" ")}
+        className="mt-0.5 size-4 accent-brand-500 disabled:cursor-not-allowed"
+      />
+      <div className="flex flex-col gap-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <label htmlFor={id} className={`font-medium ${disabled ? "text-slate-500" : "text-slate-700"}`}>
+            {label}
+          </label>
+          <span
+            data-testid="trial-badge"
+            className="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-semibold text-emerald-800 ring-1 ring-emerald-200 ring-inset"
+          >
+            Free trial
+          </span>
+        </div>
+        <span id={`${id}-hint`} data-testid="trial-hint" className="text-slate-500">
+          {hint}
+        </span>
+        <FieldError id={`${id}-error`} error={error} />
+      </div>
+    </div>
   );
 }
 

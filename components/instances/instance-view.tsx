@@ -17,12 +17,14 @@ import { isTransitional, type InstanceDetail, type InstanceEvent } from "./types
 
 /**
  * One instance, live: the instance and its timeline are polled every 1.5 s while the worker is
- * busy with it, every 10 s otherwise; the timeline also reloads as soon as the status changes.
+ * busy with it, every 2 s while it waits for payment (a trial starts within seconds), every 10 s
+ * otherwise; the timeline also reloads as soon as the status changes.
  */
 export function InstanceView({ initialInstance, initialEvents }: { initialInstance: InstanceDetail; initialEvents: InstanceEvent[] }) {
   const trpc = useTRPC();
   const id = initialInstance.id;
-  const pollEvery = (status: InstanceDetail["status"] | undefined) => (status && isTransitional(status) ? 1_500 : 10_000);
+  const pollEvery = (status: InstanceDetail["status"] | undefined) =>
+    status && isTransitional(status) ? 1_500 : status === "PENDING_PAYMENT" ? 2_000 : 10_000;
 
   const instanceQuery = useQuery(
     trpc.instances.get.queryOptions(
@@ -64,7 +66,7 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
             <p className="mt-1 text-slate-600">
               {instance.subdomain ?? "—"} · Odoo {instance.odooVersion} · {instance.plan.displayName} plan
             </p>
-            {instance.statusMessage ? (
+            {instance.statusMessage && !hasBillingNotice(instance.status) ? (
               <p data-testid="instance-status-message" className="mt-2 text-sm text-slate-700">
                 {instance.statusMessage}
               </p>
@@ -76,6 +78,7 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
             </a>
           ) : null}
         </div>
+        {hasBillingNotice(instance.status) ? <BillingNotice instance={instance} /> : null}
         <InstanceActions instance={instance} />
       </section>
 
@@ -102,6 +105,50 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
       </section>
 
       <BackupsPanel instance={instance} />
+    </div>
+  );
+}
+
+const hasBillingNotice = (status: InstanceDetail["status"]) => status === "PENDING_PAYMENT" || status === "SUSPENDED";
+
+/**
+ * Why the instance is not running and what the customer can do: pay the first invoice, or the
+ * overdue one of a billing suspension (whose message starts "Suspended: invoice"). A trial
+ * waits here only for the second or so billing takes to confirm it.
+ */
+function BillingNotice({ instance }: { instance: Pick<InstanceDetail, "status" | "statusMessage"> }) {
+  const message = instance.statusMessage;
+  const startingTrial = instance.status === "PENDING_PAYMENT" && Boolean(message?.startsWith("Starting your free trial"));
+  const title = instance.status === "SUSPENDED" ? "Suspended" : startingTrial ? "Starting your free trial" : "Waiting for payment";
+  const explanation =
+    instance.status === "SUSPENDED"
+      ? "Your instance is stopped and its data is kept."
+      : startingTrial
+        ? "Your instance is set up as soon as the trial is confirmed."
+        : "Your instance is set up as soon as its first invoice is paid.";
+  const billingLink =
+    instance.status === "SUSPENDED"
+      ? message?.startsWith("Suspended: invoice")
+        ? "Pay the invoice"
+        : null
+      : startingTrial
+        ? null
+        : "Go to billing";
+  const tone = instance.status === "SUSPENDED" ? "border-rose-200 bg-rose-50 text-rose-900" : "border-sky-200 bg-sky-50 text-sky-900";
+  return (
+    <div data-testid="instance-billing-notice" aria-labelledby="billing-notice-heading" role="region" className={`flex flex-col gap-1 rounded-lg border p-4 text-sm ${tone}`}>
+      <h2 id="billing-notice-heading" className="font-semibold">
+        {title}
+      </h2>
+      {message ? <p data-testid="instance-status-message">{message}</p> : null}
+      <p>{explanation}</p>
+      {billingLink ? (
+        <p className="mt-1">
+          <Link href="/billing" className="font-semibold underline">
+            {billingLink}
+          </Link>
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { z } from "zod";
 import type { CatalogPlan } from "./types";
@@ -8,7 +9,9 @@ import type { CatalogPlan } from "./types";
  * provider reads prices and trial lengths from it; `npm run billing:upload-catalog` uploads the
  * same file to Kill Bill. Prices are never written anywhere else.
  */
-export const CATALOG_PATH = new URL("./catalog.xml", import.meta.url);
+// From the project directory (web and worker run there): the web build's modules live under
+// .next/, where a path relative to this file would not find the XML.
+export const CATALOG_PATH = path.join(process.cwd(), "server", "billing", "catalog.xml");
 
 const ZPrice = z.object({ currency: z.string(), value: z.union([z.string(), z.number()]) });
 const ZPhase = z.object({

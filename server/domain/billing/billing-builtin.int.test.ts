@@ -202,7 +202,12 @@ describe("with the worker's processors running", () => {
       return rows.length === 2 && rows.every((r) => r.status === "REJECTED") ? rows : null;
     }, 15_000);
     expect(recorded?.map((r) => r.result).sort()).toEqual([expect.stringMatching(/amount 0.01 does not match 8.00/), "hash did not verify"]);
-    expect(await db.paynowPayment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({ status: "PENDING", paynowReference: null });
+    // Paynow contradicting our transaction fails it for good: nothing is recorded.
+    expect(await db.paynowPayment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({
+      status: "FAILED",
+      paynowReference: null,
+      failureReason: expect.stringMatching(/says 0.01, the invoice asked 8.00/),
+    });
     expect((await db.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).balanceCents).toBe(800);
     expect(await statusOf(instance.id)).toBe("PENDING_PAYMENT");
   });

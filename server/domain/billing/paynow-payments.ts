@@ -64,6 +64,12 @@ export async function startPaynowPayment(actor: UserActor, input: z.infer<typeof
   if (!invoice) throw new AppError("NOT_FOUND", "Invoice not found.");
   await mirrorInvoice(provider, invoice);
   if (invoice.balanceCents <= 0) throw new AppError("INVALID_STATE", `Invoice ${invoice.invoiceNumber} is already paid.`);
+  const waiting = await db.paynowPayment.findFirst({
+    where: { invoiceId: invoice.invoiceId, status: "PENDING", createdAt: { gte: new Date(Date.now() - PAYNOW_POLL_EVERY_MS * PAYNOW_POLL_ATTEMPTS) } },
+  });
+  if (waiting) {
+    throw new AppError("CONFLICT", "A payment of this invoice is already waiting for approval; wait for it to finish before paying again.");
+  }
   const attempts = await db.paynowPayment.count({ where: { invoiceId: invoice.invoiceId } });
   const reference = `INV${invoice.invoiceNumber.replace(/[^A-Za-z0-9]/g, "")}-${attempts + 1}-${Date.now().toString(36)}`;
   const payment = await db.paynowPayment.create({
@@ -88,15 +94,14 @@ export async function startPaynowPayment(actor: UserActor, input: z.infer<typeof
     if (input.method === "WEB") {
       const reply = await client.initiateWeb({ ...common, authEmail: PAYNOW_AUTH_EMAIL });
       await db.paynowPayment.update({ where: { id: payment.id }, data: { pollUrl: reply.pollUrl, browserUrl: reply.browserUrl } });
+      await queuePoll(payment.id);
       await recordAudit({ actor, action: "payment.start", targetType: "invoice", targetId: invoice.invoiceId, details: { method: input.method, paymentId: payment.id } });
       return { paymentId: payment.id, browserUrl: reply.browserUrl, instructions: null };
     }
     if (!PAYNOW_AUTH_EMAIL) throw new AppError("UNAVAILABLE", "Mobile payments need PAYNOW_AUTH_EMAIL to be configured.");
     const reply = await client.initiateMobile({ ...common, authEmail: PAYNOW_AUTH_EMAIL, phone: input.phone, method: input.method === "ECOCASH" ? "ecocash" : "onemoney" });
     await db.paynowPayment.update({ where: { id: payment.id }, data: { pollUrl: reply.pollUrl, instructions: reply.instructions, paynowStatus: "Sent" } });
-    await enqueuePaynowPoll(payment.id, 1, PAYNOW_POLL_EVERY_MS).catch((error: unknown) =>
-      logger.warn({ err: error, paymentId: payment.id }, "could not queue the Paynow poll; the result post or the sweep will settle it"),
-    );
+    await queuePoll(payment.id);
     await recordAudit({ actor, action: "payment.start", targetType: "invoice", targetId: invoice.invoiceId, details: { method: input.method, paymentId: payment.id } });
     return { paymentId: payment.id, browserUrl: null, instructions: reply.instructions };
   } catch (error) {
@@ -112,6 +117,12 @@ export async function startPaynowPayment(actor: UserActor, input: z.infer<typeof
     throw new AppError("VALIDATION", `Paynow refused the payment: ${reason}`, { [field]: [`Paynow: ${reason}`] });
   }
 }
+
+/** Polls until Paynow has a final answer, in case its result post never reaches us. */
+const queuePoll = (paymentId: string) =>
+  enqueuePaynowPoll(paymentId, 1, PAYNOW_POLL_EVERY_MS).catch((error: unknown) =>
+    logger.warn({ err: error, paymentId }, "could not queue the Paynow poll; the result post or the sweep will settle it"),
+  );
 
 export const ZPaymentId = z.object({ paymentId: z.string().min(1).max(64) });
 
@@ -167,8 +178,9 @@ export async function confirmPaynowPayment(paymentId: string, provider: BillingP
   return { settled: true, result: `paid ${status.amount} (Paynow ${status.paynowReference})` };
 }
 
+/** Paynow's answer contradicts our transaction: nothing is recorded and the payment is failed for good. */
 async function reject(paymentId: string, reason: string) {
-  await db.paynowPayment.update({ where: { id: paymentId }, data: { failureReason: reason } });
+  await db.paynowPayment.updateMany({ where: { id: paymentId, status: "PENDING" }, data: { status: "FAILED", failureReason: reason } });
   logger.warn({ paymentId, reason }, "Paynow payment refused");
   return { settled: true, result: `refused: ${reason}` };
 }

@@ -160,7 +160,9 @@ else
   as_root mkdir -p "$(dirname "$sock")"
   as_root rm -f "$sock"
   log "starting podman's Docker-compatible API on $sock"
-  as_root setsid nohup podman system service --time=0 "unix://$sock" >/var/log/odoo-saas-podman.log 2>&1 </dev/null &
+  # Started from / : the service outlives this checkout, and its container monitors (conmon)
+  # fail to start ("write child: broken pipe") once its working directory is deleted.
+  (cd / && as_root setsid nohup podman system service --time=0 "unix://$sock" >/var/log/odoo-saas-podman.log 2>&1 </dev/null &)
   for i in $(seq 1 40); do docker_ping "$DOCKER_HOST" && break; sleep 0.25; done
   docker_ping "$DOCKER_HOST" || die "the container engine did not start (see /var/log/odoo-saas-podman.log)"
 fi

@@ -58,6 +58,19 @@ export default async function AdminOverviewPage() {
             testId="admin-failed-jobs"
           />
           <StatCard
+            label="Failed backups (last 24 h)"
+            value={overview.failedBackups24h}
+            detail="Each instance's Backups tab names the reason"
+            href="/admin/instances"
+            testId="admin-failed-backups"
+          />
+          <StatCard
+            label="Billing deliveries refused or failed (last 24 h)"
+            value={overview.refusedBillingEvents24h}
+            href="/admin/billing"
+            testId="admin-refused-billing-events"
+          />
+          <StatCard
             label="Database servers active"
             value={`${dbServers.active} / ${dbServers.total}`}
             href="/admin/db-servers"

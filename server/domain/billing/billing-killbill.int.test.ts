@@ -125,6 +125,16 @@ describe("Kill Bill mode", () => {
     expect(provisioning.createdAt.getTime()).toBeGreaterThanOrEqual(event.receivedAt.getTime());
 
     await expect(create(caller, true)).rejects.toMatchObject({ code: "CONFLICT", cause: { fieldErrors: { trial: [expect.any(String)] } } });
+
+    // A plan change goes through Kill Bill's API; the instance takes the new plan's limits.
+    await caller.billing.changePlan({ instanceId: instance.id, planId: "premium-monthly" });
+    expect(killbill.subscriptions.find((s) => s.externalKey === instance.id)).toMatchObject({ planName: "premium-monthly" });
+    expect(await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).toMatchObject({ planId: "premium-monthly", memoryMb: 8192 });
+    await settled();
+    expect(await db.billingEvent.findFirstOrThrow({ where: { eventType: "SUBSCRIPTION_CHANGE", objectId: subscription!.subscriptionId } })).toMatchObject({
+      status: "PROCESSED",
+      result: expect.stringMatching(/^plan is premium-monthly/),
+    });
   });
 
   it("a paid plan waits in PENDING_PAYMENT until INVOICE_PAYMENT_SUCCESS; 5 deliveries, out of order, provision once", async () => {

@@ -115,3 +115,25 @@ test("password reset by mail: the link works once", async ({ page }) => {
 
   await logIn(page, email, newPassword);
 });
+
+test("bad input to the API gets 400 with the fields named, never 500: empty fields, a 10 kB email, malformed JSON", async ({ request }) => {
+  const register = (body: string) => request.post("/api/trpc/auth.register", { headers: { "Content-Type": "application/json" }, data: body });
+  const fieldErrorsOf = async (response: Awaited<ReturnType<typeof register>>) =>
+    ((await response.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> | null } } } }).error.json.data.fieldErrors ?? {};
+
+  const empty = await register(JSON.stringify({ json: { name: "", email: "", password: "" } }));
+  expect(empty.status()).toBe(400);
+  expect(Object.keys(await fieldErrorsOf(empty))).toEqual(expect.arrayContaining(["name", "email", "password"]));
+
+  const huge = await register(JSON.stringify({ json: { name: "Huge", email: `${"a".repeat(10_240)}@example.com`, password: "Valid-Password-1!" } }));
+  expect(huge.status()).toBe(400);
+  expect(Object.keys(await fieldErrorsOf(huge))).toContain("email");
+
+  for (const body of ["{not json", "", "[]", JSON.stringify({ json: null })]) {
+    const response = await register(body);
+    expect(response.status(), `body ${JSON.stringify(body)}`).toBe(400);
+  }
+  // A protected procedure: refused as unreadable or as unauthenticated, never a server error.
+  const pay = await request.post("/api/trpc/billing.pay", { headers: { "Content-Type": "application/json" }, data: "{not json" });
+  expect([400, 401]).toContain(pay.status());
+});

@@ -133,9 +133,19 @@ export function enqueueRestore(restoreId: string): Promise<void> {
   return enqueueUnique(getQueue(QUEUE.backups), JOB.restoreBackup, { restoreId }, `${JOB.restoreBackup}-${restoreId}`);
 }
 
-/** Billing events are processed one at a time per event id; a redelivery while queued is a no-op. */
-export function enqueueBillingEvent(billingEventId: string): Promise<void> {
-  return enqueueUnique(getQueue(QUEUE.billing), JOB.processBillingEvent, { billingEventId }, `${JOB.processBillingEvent}-${billingEventId}`);
+/**
+ * Billing events are processed one at a time per event id; a redelivery while queued is a no-op.
+ * A just-stored event has no job yet: it is added in one Redis call (the webhook answers Kill
+ * Bill inline, so this path is kept short).
+ */
+export async function enqueueBillingEvent(billingEventId: string, options: { fresh?: boolean } = {}): Promise<void> {
+  const jobId = `${JOB.processBillingEvent}-${billingEventId}`;
+  const data = { billingEventId };
+  if (options.fresh) {
+    await getQueue(QUEUE.billing).add(JOB.processBillingEvent, data, { jobId });
+    return;
+  }
+  await enqueueUnique(getQueue(QUEUE.billing), JOB.processBillingEvent, data, jobId);
 }
 
 /** Subscription calls to the billing provider, retried with backoff when it is unreachable. */

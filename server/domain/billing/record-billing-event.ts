@@ -63,7 +63,7 @@ export async function recordBillingEvent(event: BillingEventInput): Promise<{ id
   }
   if (!duplicate || stored.status === "RECEIVED" || stored.status === "FAILED") {
     // If Redis is down the event stays RECEIVED and the billing sweep queues it later.
-    await enqueueBillingEvent(stored.id).catch((error: unknown) =>
+    await enqueueBillingEvent(stored.id, { fresh: !duplicate }).catch((error: unknown) =>
       logger.warn({ err: error, billingEventId: stored.id }, "could not queue a billing event; the sweep will"),
     );
   }

@@ -5,11 +5,12 @@ import { db } from "../../db";
 import { env } from "../../env";
 import { logger } from "../../logger";
 import { enqueueBillingEvent, enqueueInstanceJob, JOB } from "../../queue/queues";
+import { ACTIONS_ALLOWED } from "../instances/instance-status";
 import { transitionStatus } from "../instances/transition-status";
 import { provisionIfEntitled, suspendForNonPayment } from "./billing-instances";
 import { instanceOfSubscription, mirrorInvoice } from "./mirror";
 import { confirmPaynowPayment } from "./paynow-payments";
-import { queueSubscriptionStart } from "./subscriptions";
+import { queueSubscriptionCancel, queueSubscriptionStart } from "./subscriptions";
 
 const DAY_MS = 86_400_000;
 const STUCK_MS = 60_000;
@@ -53,12 +54,18 @@ async function suspendOverdue(now: Date, provider: BillingProvider): Promise<num
 }
 
 async function deleteEnded(now: Date): Promise<number> {
-  const ended = await db.instance.findMany({ where: { status: "SUSPENDED", deleteAfter: { lte: now } }, select: { id: true }, take: BATCH });
+  // Whatever it became meanwhile (an admin may have started it), an ended subscription's
+  // instance goes once its retention is over.
+  const ended = await db.instance.findMany({
+    where: { status: { in: [...ACTIONS_ALLOWED.delete] }, deleteAfter: { lte: now } },
+    select: { id: true, status: true },
+    take: BATCH,
+  });
   let deleted = 0;
   for (const instance of ended) {
     const moved = await transitionStatus(instance.id, {
       to: "DELETING",
-      from: ["SUSPENDED"],
+      from: [instance.status],
       message: `Subscription ended ${env().BILLING_RETENTION_DAYS} days ago: deleting`,
       actor: "system:billing",
     });
@@ -90,6 +97,16 @@ async function healLostWork(now: Date, provider: BillingProvider): Promise<numbe
     } else if ((await provisionIfEntitled(provider, instance.id)).startsWith("provisioning")) {
       requeued++;
     }
+  }
+  // A deleted instance is never billed again, even if its cancellation job was lost.
+  const orphaned = await db.subscription.findMany({
+    where: { state: { not: "CANCELLED" }, instance: { status: { in: ["DELETING", "DELETED"] } }, updatedAt: { lte: stuckBefore } },
+    select: { instanceId: true },
+    take: BATCH,
+  });
+  for (const subscription of orphaned) {
+    await queueSubscriptionCancel(subscription.instanceId);
+    requeued++;
   }
   const unbooked = await db.paynowPayment.findMany({ where: { status: "PAID", recordedAt: null }, select: { id: true }, take: BATCH });
   for (const payment of unbooked) {

@@ -26,7 +26,7 @@ const INVOICE_EVENTS = new Set(["INVOICE_CREATION", "INVOICE_ADJUSTMENT", "INVOI
  * is decided on the state re-read, so duplicates and out-of-order deliveries change nothing.
  */
 export async function handleBillingEvent(event: BillingEvent, provider: BillingProvider): Promise<BillingOutcome> {
-  if (event.source === "PAYNOW") return handlePaynowStatusUpdate(event);
+  if (event.source === "PAYNOW") return handlePaynowStatusUpdate(event, provider);
   const expected = provider.name === "killbill" ? "KILLBILL" : "BUILTIN";
   if (event.source !== expected) return rejected(`sent by ${event.source.toLowerCase()}, but the platform bills with ${provider.name}`);
   if (!event.objectId) return ignored(`${event.eventType} is not used by the platform`);

@@ -225,7 +225,10 @@ export async function receivePaynowStatusUpdate(rawBody: string): Promise<{ acce
 const sha = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 32);
 
 /** Processing of a stored Paynow status update (from handleBillingEvent). */
-export async function handlePaynowStatusUpdate(event: BillingEvent): Promise<{ status: "PROCESSED" | "IGNORED" | "REJECTED"; result: string }> {
+export async function handlePaynowStatusUpdate(
+  event: BillingEvent,
+  provider: BillingProvider = billingProvider(),
+): Promise<{ status: "PROCESSED" | "IGNORED" | "REJECTED"; result: string }> {
   const key = env().PAYNOW_INTEGRATION_KEY;
   const fields: Record<string, string> | null = key && event.metaData ? verifyPaynowMessage(event.metaData, key) : null;
   if (!fields) return { status: "REJECTED", result: "hash did not verify" };
@@ -235,7 +238,7 @@ export async function handlePaynowStatusUpdate(event: BillingEvent): Promise<{ s
     await reject(payment.id, `status update says ${fields.amount}, the invoice asked ${money(payment.amountCents)}`);
     return { status: "REJECTED", result: `amount ${fields.amount} does not match ${money(payment.amountCents)}` };
   }
-  const outcome = await confirmPaynowPayment(payment.id);
+  const outcome = await confirmPaynowPayment(payment.id, provider);
   return { status: outcome.result.startsWith("refused") ? "REJECTED" : "PROCESSED", result: outcome.result };
 }
 

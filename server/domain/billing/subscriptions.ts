@@ -41,9 +41,11 @@ export async function startSubscription(instanceId: string, provider: BillingPro
 
 /** Job cancel-subscription: a deleted instance stops being billed at once. */
 export async function cancelSubscriptionNow(instanceId: string, provider: BillingProvider = billingProvider()) {
-  const subscription = await db.subscription.findUnique({ where: { instanceId }, select: { id: true, state: true } });
+  const subscription = await db.subscription.findUnique({ where: { instanceId }, select: { id: true, state: true, userId: true } });
   if (!subscription || subscription.state === "CANCELLED") return { status: "nothing to cancel" };
   await provider.cancelSubscription(subscription.id, "IMMEDIATE");
+  const view = await provider.getSubscription(subscription.id);
+  if (view) await mirrorSubscription(provider, view, { id: instanceId, ownerId: subscription.userId });
   return { status: "cancelled" };
 }
 

@@ -122,9 +122,15 @@ test("without a trial the instance waits for payment; paying with EcoCash provis
   await expect(page.getByRole("heading", { name: "Billing deliveries" })).toBeVisible();
   const paid = page.locator('[data-testid="billing-event"][data-event-type="INVOICE_PAYMENT_SUCCESS"]').first();
   await expect(paid).toHaveAttribute("data-status", "PROCESSED");
+  await expect(paid).toContainText(/paid; provisioning/);
   await expect(page.locator('[data-testid="billing-event"][data-event-type="STATUS_UPDATE"]').first()).toBeVisible();
   await paid.getByRole("button", { name: /^Replay/ }).click();
-  await expect(paid.getByRole("status")).toHaveText("Replayed: processed");
+  await expect(paid.getByRole("status")).toHaveText("Replay queued");
+  // The worker processes it again and finds the instance already provisioned.
+  await expect(paid).toContainText(/instance already (provisioning|starting|running)/, { timeout: 20_000 });
+  await expect(paid).toHaveAttribute("data-status", "PROCESSED");
+  await page.goto(`/instances/${instanceId}`);
+  await expect(page.getByTestId("instance-status")).toHaveText("RUNNING");
 });
 
 test("webhook routes: a wrong Kill Bill secret is 404 whatever the body; a Paynow post with a bad hash is 400", async ({ request }) => {

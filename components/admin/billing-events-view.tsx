@@ -106,9 +106,9 @@ function EventRow({ event }: { event: BillingEventRow }) {
       <Td>
         <Pill tone={STATUS_TONE[event.status]}>{event.status.toLowerCase()}</Pill>
         {event.result ? <p className="mt-1 max-w-80 text-xs text-slate-600">{event.result}</p> : null}
-        {replay.data ? (
+        {replay.isSuccess ? (
           <p role="status" className="mt-1 text-xs text-emerald-800">
-            Replayed: {replay.data.status.toLowerCase()}
+            Replay queued
           </p>
         ) : null}
         {replay.error ? <FormMessage kind="error">{formErrors(replay.error).message}</FormMessage> : null}

@@ -37,8 +37,10 @@ export async function checkEntitlement(provider: BillingProvider, instanceId: st
 
 /** PENDING_PAYMENT -> PROVISIONING once billing confirms; a second confirmation changes nothing. */
 export async function provisionIfEntitled(provider: BillingProvider, instanceId: string): Promise<string> {
-  const current = await db.instance.findUnique({ where: { id: instanceId }, select: { status: true } });
+  const current = await db.instance.findUnique({ where: { id: instanceId }, select: { status: true, owner: { select: { suspendedAt: true } } } });
   if (current?.status !== "PENDING_PAYMENT") return `instance already ${current?.status.toLowerCase() ?? "gone"}`;
+  // An admin's suspension of the customer wins: provisioned by the sweep once it is lifted.
+  if (current.owner.suspendedAt) return "not provisioned: the customer's account is suspended";
   const decision = await checkEntitlement(provider, instanceId);
   if (!decision.entitled) return `not provisioned: ${decision.reason}`;
   const moved = await transitionStatus(instanceId, {
@@ -100,11 +102,14 @@ export async function suspendForNonPayment(instanceId: string, invoiceNumber: st
  * delete everything after the retention period.
  */
 export async function endSubscribedInstance(instanceId: string): Promise<string> {
-  const instance = await db.instance.findUnique({ where: { id: instanceId }, select: { status: true, initializedAt: true } });
+  const instance = await db.instance.findUnique({ where: { id: instanceId }, select: { status: true, initializedAt: true, deleteAfter: true } });
   if (!instance || instance.status === "DELETING" || instance.status === "DELETED") return "instance already deleted";
-  const deleteAfter = new Date(Date.now() + env().BILLING_RETENTION_DAYS * DAY_MS);
+  // Once ended, always ended on the same terms: a late or replayed event takes no second final
+  // backup and does not push the deletion date back.
+  const firstTime = !instance.deleteAfter;
+  const deleteAfter = instance.deleteAfter ?? new Date(Date.now() + env().BILLING_RETENTION_DAYS * DAY_MS);
   const message = `Subscription ended: stopped; data kept until ${deleteAfter.toISOString().slice(0, 10)}`;
-  if (instance.initializedAt) {
+  if (instance.initializedAt && firstTime) {
     await createBackup(instanceId, "FINAL", ACTOR).catch((error: unknown) =>
       recordInstanceEvent(instanceId, "ERROR", `Final backup could not start: ${error instanceof Error ? error.message : String(error)}`, ACTOR),
     );
@@ -114,14 +119,15 @@ export async function endSubscribedInstance(instanceId: string): Promise<string>
     if (moved) await enqueue(JOB.deleteInstance, instanceId);
     return "never provisioned: deleting";
   }
-  await db.instance.update({ where: { id: instanceId }, data: { deleteAfter } });
+  if (firstTime) await db.instance.update({ where: { id: instanceId }, data: { deleteAfter } });
   if (instance.status === "SUSPENDED") {
     await transitionStatus(instanceId, { to: "SUSPENDED", message, actor: ACTOR });
     return message;
   }
   const moved = await transitionStatus(instanceId, { to: "SUSPENDED", from: SUSPENDABLE, message, actor: ACTOR });
   if (moved) await enqueue(JOB.suspendInstance, instanceId);
-  return message;
+  // Not suspendable right now (stopping, restoring…): the billing sweep suspends it once it is.
+  return moved ? message : `${message}; the instance is ${instance.status.toLowerCase()}, it is stopped once that finishes`;
 }
 
 /** Tells every instance of an invoice and the customer that a payment failed. */

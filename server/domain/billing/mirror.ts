@@ -3,10 +3,11 @@ import type { BillingProvider, InvoiceView, SubscriptionView } from "../../billi
 
 /**
  * Our copy of what the provider said last: the billing page, the admin views and the grace
- * sweep read it. In builtin mode the rows already are the provider's; the upsert rewrites the
- * same values.
+ * sweep read it. In builtin mode the rows already are the provider's and are left alone.
  */
 export async function mirrorSubscription(provider: BillingProvider, view: SubscriptionView, instance: { id: string; ownerId: string }) {
+  // In builtin mode the rows are the billing system: a copy read earlier must not overwrite them.
+  if (provider.name === "builtin") return;
   const data = {
     provider: provider.name,
     accountId: view.accountId,
@@ -31,6 +32,7 @@ export async function mirrorSubscription(provider: BillingProvider, view: Subscr
 
 /** Mirrors an invoice; returns false when no customer of ours has its account. */
 export async function mirrorInvoice(provider: BillingProvider, view: InvoiceView): Promise<boolean> {
+  if (provider.name === "builtin") return (await db.invoice.count({ where: { id: view.invoiceId } })) === 1;
   const owner = await db.user.findUnique({ where: { billingAccountId: view.accountId }, select: { id: true } });
   if (!owner) return false;
   const data = {

@@ -209,15 +209,21 @@ async function recordWithProvider(
 export async function receivePaynowStatusUpdate(rawBody: string): Promise<{ accepted: boolean }> {
   const key = env().PAYNOW_INTEGRATION_KEY;
   const fields = key ? verifyPaynowMessage(rawBody, key) : null;
-  const reference = fields?.reference ?? new URLSearchParams(rawBody).get("reference");
-  const event = await recordBillingEvent({
-    source: "PAYNOW",
-    eventType: "STATUS_UPDATE",
-    objectType: "PAYMENT",
-    objectId: `${reference ?? "unknown"}:${fields?.status ?? "unverified"}:${fields ? "ok" : sha(rawBody)}`,
-    accountId: null,
-    metaData: rawBody.slice(0, 4000),
-  });
+  // The reference is only a label here (cut to what our references look like): an unsigned body
+  // is recorded as refused, never queued, and names nothing longer than 50 characters.
+  const reference = (fields?.reference ?? new URLSearchParams(rawBody).get("reference") ?? "unknown").replace(/[^A-Za-z0-9._-]/g, "").slice(0, 50);
+  const status = (fields?.status ?? "").replace(/[^A-Za-z ]/g, "").slice(0, 30);
+  const event = await recordBillingEvent(
+    {
+      source: "PAYNOW",
+      eventType: "STATUS_UPDATE",
+      objectType: "PAYMENT",
+      objectId: fields ? `${reference}:${status}:ok` : `${reference}:unverified:${sha(rawBody)}`,
+      accountId: null,
+      metaData: rawBody.slice(0, 4000),
+    },
+    fields ? {} : { refused: "hash did not verify" },
+  );
   logger.info({ billingEventId: event.id, duplicate: event.duplicate, verified: fields !== null }, "Paynow status update stored");
   return { accepted: fields !== null };
 }

@@ -3,6 +3,7 @@ import { logger } from "../../logger";
 import type { BillingProvider } from "../../billing/types";
 import { billingProvider } from "../../billing";
 import { platformMetrics } from "../../metrics/registry";
+import { enqueueBillingEvent } from "../../queue/queues";
 import { handleBillingEvent } from "./handle-billing-event";
 
 /**
@@ -31,11 +32,15 @@ export async function processBillingEvent(billingEventId: string, provider: Bill
   }
 }
 
-/** Admin replay: processes a stored event again from its current state (idempotent by design). */
-export async function replayBillingEvent(billingEventId: string, provider: BillingProvider = billingProvider()) {
-  const { count } = await db.billingEvent.updateMany({ where: { id: billingEventId }, data: { status: "RECEIVED", result: null } });
+/**
+ * Admin replay: the stored event is processed again by the worker, like any delivery (one
+ * execution path), from the state it re-reads: a replay changes nothing already done.
+ */
+export async function replayBillingEvent(billingEventId: string): Promise<{ queued: true } | null> {
+  const { count } = await db.billingEvent.updateMany({ where: { id: billingEventId }, data: { status: "RECEIVED", result: "replay requested" } });
   if (count === 0) return null;
-  return processBillingEvent(billingEventId, provider);
+  await enqueueBillingEvent(billingEventId);
+  return { queued: true };
 }
 
 const countEvent = (type: string, result: string) => platformMetrics().webhookEvents.inc({ type, result: result.toLowerCase() });

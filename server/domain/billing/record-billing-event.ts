@@ -46,12 +46,17 @@ export function billingEventDedupeKey(event: BillingEventInput): string {
  * Stores an event once and queues its processing. A redelivery only counts the delivery (and
  * re-queues it if it never finished): it changes nothing else.
  */
-export async function recordBillingEvent(event: BillingEventInput): Promise<{ id: string; duplicate: boolean }> {
+export async function recordBillingEvent(
+  event: BillingEventInput,
+  options: { refused?: string } = {},
+): Promise<{ id: string; duplicate: boolean }> {
   const dedupeKey = billingEventDedupeKey(event);
   let stored: { id: string; status: string };
   let duplicate = false;
+  // A delivery refused on arrival (bad signature) is recorded as such and never queued.
+  const refused = options.refused ? { status: "REJECTED" as const, result: options.refused, processedAt: new Date() } : {};
   try {
-    stored = await db.billingEvent.create({ data: { ...event, dedupeKey }, select: { id: true, status: true } });
+    stored = await db.billingEvent.create({ data: { ...event, dedupeKey, ...refused }, select: { id: true, status: true } });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
     duplicate = true;

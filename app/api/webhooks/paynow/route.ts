@@ -11,6 +11,7 @@ const MAX_BODY_BYTES = 16 * 1024;
  * queued (the worker polls the stored poll URL before recording anything), and answered 200.
  */
 export const POST = withHttpMetrics("/api/webhooks/paynow", async (request: Request): Promise<Response> => {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return new Response("Body too large", { status: 413 });
   const body = await request.text();
   if (body.length > MAX_BODY_BYTES) return new Response("Body too large", { status: 413 });
   const { accepted } = await receivePaynowStatusUpdate(body);

@@ -1,4 +1,5 @@
-import { receiveKillbillNotification } from "@/server/domain/billing/killbill-notifications";
+import { receiveKillbillNotification, secretMatches } from "@/server/domain/billing/killbill-notifications";
+import { env } from "@/server/env";
 import { AppError, HTTP_STATUS } from "@/server/errors";
 import { withHttpMetrics } from "@/server/metrics/with-http-metrics";
 
@@ -14,6 +15,9 @@ export const POST = withHttpMetrics(
   "/api/webhooks/killbill/[secret]",
   async (request: Request, context: { params: Promise<{ secret: string }> }): Promise<Response> => {
     const { secret } = await context.params;
+    // Nothing is read for a wrong secret, nor a body announced larger than a notification can be.
+    if (!secretMatches(secret, env().KILLBILL_WEBHOOK_SECRET)) return Response.json({ error: "Not found." }, { status: 404 });
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return Response.json({ error: "Body too large." }, { status: 413 });
     const body = await request.text();
     if (body.length > MAX_BODY_BYTES) return Response.json({ error: "Body too large." }, { status: 413 });
     try {

@@ -10,6 +10,7 @@ import {
 import { instanceOfSubscription, mirrorInvoice, mirrorSubscription } from "./mirror";
 import { metaDataField } from "./record-billing-event";
 import { handlePaynowStatusUpdate } from "./paynow-payments";
+import { planLimits } from "../plans/plan-limits";
 
 export type BillingOutcome = { status: "PROCESSED" | "IGNORED" | "REJECTED"; result: string };
 
@@ -94,6 +95,6 @@ async function applyPlan(instanceId: string, planName: string) {
   if (!plan) return;
   await db.instance.update({
     where: { id: instanceId },
-    data: { planId: plan.id, cpuLimit: plan.cpu, memoryMb: plan.memoryMb, storageGb: plan.storageGb },
+    data: planLimits(plan),
   });
 }

@@ -14,6 +14,7 @@ import { Prisma } from "../../generated/prisma/client";
 import { logger } from "../../logger";
 import { enqueuePaynowPoll } from "../../queue/queues";
 import { mirrorInvoice } from "./mirror";
+import { billingScope } from "./billing-scope";
 import { recordBillingEvent } from "./record-billing-event";
 
 /** Express checkout: poll every 5 s for 3 minutes in case Paynow's result post never arrives. */
@@ -58,7 +59,7 @@ export const ZStartPaynowPaymentInput = z.discriminatedUnion("method", [
  */
 export async function startPaynowPayment(actor: UserActor, input: z.infer<typeof ZStartPaynowPaymentInput>, provider: BillingProvider = billingProvider()) {
   const client = paynow();
-  const mirrored = await db.invoice.findFirst({ where: { id: input.invoiceId, userId: actor.userId } });
+  const mirrored = await db.invoice.findFirst({ where: { id: input.invoiceId, ...billingScope(actor) } });
   if (!mirrored) throw new AppError("NOT_FOUND", "Invoice not found.");
   const invoice = await provider.getInvoice(mirrored.id);
   if (!invoice) throw new AppError("NOT_FOUND", "Invoice not found.");
@@ -129,7 +130,7 @@ export const ZPaymentId = z.object({ paymentId: z.string().min(1).max(64) });
 /** What the billing page shows while it waits for a payment. */
 export async function getPaynowPayment(actor: UserActor, paymentId: string) {
   const payment = await db.paynowPayment.findFirst({
-    where: { id: paymentId, userId: actor.userId },
+    where: { id: paymentId, ...billingScope(actor) },
     select: { id: true, status: true, paynowStatus: true, method: true, instructions: true, failureReason: true, amountCents: true, invoiceId: true, paidAt: true },
   });
   if (!payment) throw new AppError("NOT_FOUND", "Payment not found.");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { UserActor } from "../../auth/actor";
 import { db } from "../../db";
+import { billingScope } from "./billing-scope";
 import { AppError } from "../../errors";
 import type { BillingEventSource, BillingEventStatus } from "../../generated/prisma/enums";
 import { paynowConfigured } from "./paynow-payments";
@@ -12,7 +13,7 @@ export async function getBillingOverview(actor: UserActor) {
   const [user, subscriptions, invoices] = await Promise.all([
     db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { trialUsedAt: true } }),
     db.subscription.findMany({
-      where: { userId: actor.userId },
+      where: billingScope(actor),
       orderBy: { createdAt: "desc" },
       select: {
         id: true,
@@ -26,7 +27,7 @@ export async function getBillingOverview(actor: UserActor) {
       },
     }),
     db.invoice.findMany({
-      where: { userId: actor.userId, status: { not: "DRAFT" } },
+      where: { ...billingScope(actor), status: { not: "DRAFT" } },
       orderBy: { invoiceDate: "desc" },
       take: 100,
       select: {

@@ -10,6 +10,7 @@ import { enqueueSubscriptionJob, JOB } from "../../queue/queues";
 import { instanceScope } from "../instances/instance-scope";
 import { recordInstanceEvent } from "../instances/transition-status";
 import { mirrorSubscription } from "./mirror";
+import { planLimits } from "../plans/plan-limits";
 
 /**
  * Opens the instance's subscription at the billing provider (job start-subscription): the
@@ -97,7 +98,7 @@ export async function changePlan(actor: UserActor, input: z.infer<typeof ZChange
   if (view) await mirrorSubscription(provider, view, { id: input.instanceId, ownerId: subscription.userId });
   await db.instance.update({
     where: { id: input.instanceId },
-    data: { planId: plan.id, cpuLimit: plan.cpu, memoryMb: plan.memoryMb, storageGb: plan.storageGb },
+    data: planLimits(plan),
   });
   await recordAudit({ actor, action: "subscription.change-plan", targetType: "instance", targetId: input.instanceId, details: { from: subscription.planName, to: plan.id } });
   return { planId: plan.id };

@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 import { queueSubscriptionStart } from "../billing/subscriptions";
 import { PUBLIC_INSTANCE_SELECT } from "./instance-scope";
+import { planLimits } from "../plans/plan-limits";
 import { actorLabel } from "./transition-status";
 import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
 
@@ -52,16 +53,13 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
           name: data.name,
           subdomain: data.subdomain,
           odooVersion: data.odooVersion,
-          planId: plan.id,
+          ...planLimits(plan),
           status: "PENDING_PAYMENT",
           statusMessage: data.trial ? "Starting your free trial" : "Waiting for payment of the first invoice",
           adminEmail: data.adminEmail ?? owner.email,
           demoData: data.demoData,
           customAddons: data.customAddons,
           envVars: data.envVars,
-          cpuLimit: plan.cpu,
-          memoryMb: plan.memoryMb,
-          storageGb: plan.storageGb,
           restoreFromBackupId: options.restoreFromBackupId,
           events: {
             create: { type: "STATUS", toStatus: "PENDING_PAYMENT", message: "Instance requested", actor: actorLabel(actor) },

@@ -20,7 +20,9 @@ import { S3Storage } from "./s3-storage";
  * platform reads them from the environment.
  */
 const s3 = vi.hoisted(() => {
-  const port = 41_000 + Math.floor(Math.random() * 8_000);
+  // Below Linux's ephemeral range (32768-60999), where the engine's published ports and outbound
+  // sockets come from: a port taken there made s3rver hang at start instead of failing.
+  const port = 20_000 + Math.floor(Math.random() * 10_000);
   const config = {
     S3_BUCKET: "backups-test",
     S3_ENDPOINT: `http://127.0.0.1:${port}`,

@@ -250,8 +250,9 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
   let swapped = false;
   let archive: { path: string; cleanup: () => Promise<void> } | null = null;
 
+  // The instance leaves RESTORING before the restore is marked finished: whoever sees the
+  // outcome also sees the instance's final status.
   const finish = async (outcome: "SUCCEEDED" | "FAILED", reason: string | null) => {
-    await db.backupRestore.update({ where: { id: restoreId }, data: { status: outcome, failureReason: reason, finishedAt: new Date() } });
     const running = (await runtime.inspectContainer(container))?.running ?? false;
     await transitionStatus(instance.id, {
       to: running ? "RUNNING" : "STOPPED",
@@ -259,6 +260,7 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
       message: outcome === "SUCCEEDED" ? "Backup restored" : `Restore failed, the instance keeps its data: ${reason}`,
       actor: ACTOR,
     });
+    await db.backupRestore.update({ where: { id: restoreId }, data: { status: outcome, failureReason: reason, finishedAt: new Date() } });
     return { status: outcome };
   };
 

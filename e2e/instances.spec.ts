@@ -92,7 +92,10 @@ test("a customer creates an instance, watches it provision, opens it, stops it a
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("link", { name: "E2E Shop" })).toHaveCount(0, { timeout: 60_000 });
   await expect(page.getByText("You have no instances yet.")).toBeVisible();
-  expect(await apiGetStatus(page, createdInstanceId!)).toBe(404);
+  // Deletion runs in the worker: the list may already be empty (its cache is refreshed first)
+  // while the instance is DELETING; once DELETED, it is gone from the API too.
+  const deletedId = createdInstanceId!;
+  await expect.poll(() => apiGetStatus(page, deletedId), { timeout: 60_000 }).toBe(404);
   createdInstanceId = undefined;
 });
 

@@ -15,7 +15,7 @@ import { hashPassword } from "../server/auth/password";
 import { createSession } from "../server/auth/sessions";
 import { db } from "../server/db";
 import { deleteBackupArchive } from "../server/domain/backups/manage-backups";
-import { tenantConnection } from "../server/domain/backups/tenant-connection";
+import { tenantConnection } from "../server/domain/instances/tenant-connection";
 import { createInstance } from "../server/domain/instances/create-instance";
 import { deleteInstance } from "../server/domain/instances/run-instance-action";
 import { createRedis } from "../server/queue/connection";

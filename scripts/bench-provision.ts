@@ -15,7 +15,7 @@ import { createSession } from "../server/auth/sessions";
 import { db } from "../server/db";
 import { refillSpareDatabases } from "../server/db-pool/spare-databases";
 import { createInstance } from "../server/domain/instances/create-instance";
-import { containerEngine } from "../server/container-engine";
+import { containerEngine } from "../server/runtime";
 import { env } from "../server/env";
 import { reconcileInstances } from "../server/domain/instances/reconcile-instances";
 import { deleteInstance } from "../server/domain/instances/run-instance-action";
@@ -23,7 +23,7 @@ import { hashPassword } from "../server/auth/password";
 import { createRedis } from "../server/queue/connection";
 import { getQueue, QUEUE } from "../server/queue/queues";
 import { containerRuntime } from "../server/runtime";
-import { odooContainerName } from "../worker/runtime/odoo-spec";
+import { odooContainerName } from "../server/domain/instances/odoo-container-spec";
 import { processInstanceJob } from "../worker/jobs/instance-jobs";
 
 const CONCURRENT = 10;

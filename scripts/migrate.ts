@@ -1,5 +1,5 @@
 // Prisma Migrate without the schema-engine binary: drives @prisma/schema-engine-wasm through
-// adapter-pg (see /work/shared/stack-notes.md, "Prisma 7 without engine downloads").
+// adapter-pg (see the stack notes, "Prisma 7 without engine downloads").
 //
 //   tsx scripts/migrate.ts deploy          apply pending migrations (runs on every start)
 //   tsx scripts/migrate.ts create <name>   write prisma/migrations/<timestamp>_<name>/

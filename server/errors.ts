@@ -34,3 +34,14 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   VALIDATION: 400,
   UNAVAILABLE: 503,
 };
+
+/**
+ * A restore that must not go ahead (a missing, tampered or unreadable backup); the message says
+ * why in the customer's words. Retrying cannot fix it.
+ */
+export class RestoreRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RestoreRefused";
+  }
+}

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { containerEngine } from "@/server/container-engine";
+import { containerEngine } from "@/server/runtime";
 import { db } from "@/server/db";
 import { withManager } from "@/server/db-pool/manager";
 import { tenantNames } from "@/server/db-pool/sql";
 import { containerRuntime } from "@/server/runtime";
-import { odooContainerName, odooVolumeName } from "@/worker/runtime/odoo-spec";
+import { odooContainerName, odooVolumeName } from "@/server/domain/instances/odoo-container-spec";
 
 export const uniqueSubdomain = (prefix = "t") => `${prefix}${randomBytes(5).toString("hex")}`;
 

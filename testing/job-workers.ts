@@ -12,7 +12,7 @@ import { processInstanceJob } from "@/worker/jobs/instance-jobs";
  * and a cleanup that deletes, for real, every instance the test recorded in `created`.
  */
 export function startJobWorkers(): { created: string[]; stop: () => Promise<void> } {
-  const instanceWorker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 4 });
+  const instanceWorker = startInstanceWorker();
   const backupWorker = new Worker(QUEUE.backups, processBackupJob, { connection: createRedis("worker"), concurrency: 2 });
   const billingWorker = startBillingWorker();
   const created: string[] = [];
@@ -31,6 +31,11 @@ export function startJobWorkers(): { created: string[]; stop: () => Promise<void
       }
     },
   };
+}
+
+/** The worker's instance processor (provisioning and lifecycle jobs) in the test process. */
+export function startInstanceWorker(concurrency = 4): Worker {
+  return new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency });
 }
 
 /** The worker's billing processor (events, subscription calls, Paynow polls) in the test process. */

@@ -18,7 +18,7 @@ import { db } from "@/server/db";
 import { JOB, type InstanceJobName } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { processInstanceJob } from "@/worker/jobs/instance-jobs";
-import { odooContainerName } from "@/worker/runtime/odoo-spec";
+import { odooContainerName } from "@/server/domain/instances/odoo-container-spec";
 
 const JOB_ATTEMPTS = 3;
 

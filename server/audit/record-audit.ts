@@ -1,7 +1,6 @@
-import type { Actor } from "../auth/actor";
+import { actorLabel, type Actor } from "../auth/actor";
 import { db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
-import { actorLabel } from "../domain/instances/transition-status";
 
 /** Appends one row to the audit log (append-only at the database level). */
 export async function recordAudit(entry: {

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { containerEngine } from "../container-engine";
+import { containerEngine } from "../runtime";
 import { db } from "../db";
 import { createRedis } from "../queue/connection";
 import { WORKER_HEARTBEAT_KEY, ZWorkerHeartbeat, type TWorkerHeartbeat } from "../queue/queues";

@@ -28,7 +28,7 @@ describe("platform metrics registry", () => {
   });
 
   it("renders every platform metric, with the default metrics under the saas_ prefix", async () => {
-    const body = await renderMetrics([]);
+    const body = await renderMetrics({});
     for (const name of [
       "saas_instances gauge",
       "saas_provisioning_duration_seconds histogram",

@@ -2,9 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, exponential
 import { logger } from "../logger";
 import { getQueue, QUEUE, type QueueName } from "../queue/queues";
 import { TimeoutError, withTimeout } from "../with-timeout";
-import { countInstancesByStatus } from "../domain/instances/count-instances-by-status";
 
-export { countInstancesByStatus };
 
 export { checkMetricsToken } from "./check-metrics-token";
 
@@ -25,6 +23,15 @@ export const QUEUE_STATES = ["waiting", "active", "delayed", "failed"] as const;
 export const PROVISIONING_OUTCOMES = ["running", "unhealthy", "error"] as const;
 export type ProvisioningOutcome = (typeof PROVISIONING_OUTCOMES)[number];
 export type MetricsSource = "instances" | "queues";
+
+/**
+ * What a scrape refreshes. The instance counts come from the caller (the web passes the domain's
+ * count by status): infrastructure never reaches into the domain.
+ */
+export type MetricsSources = {
+  instances?: () => Promise<Record<string, number>>;
+  queues?: boolean;
+};
 
 const SOURCE_TIMEOUT_MS = { instances: 2_000, queues: 1_500 } satisfies Record<MetricsSource, number>;
 
@@ -125,9 +132,9 @@ async function readQueueCounts(): Promise<{ queue: QueueName; counts: Record<str
   );
 }
 
-const refresh: Record<MetricsSource, (metrics: PlatformMetrics) => Promise<void>> = {
-  instances: async ({ instances }) => {
-    const counts = await withTimeout(countInstancesByStatus(), SOURCE_TIMEOUT_MS.instances);
+const refresh: Record<MetricsSource, (metrics: PlatformMetrics, sources: MetricsSources) => Promise<void>> = {
+  instances: async ({ instances }, sources) => {
+    const counts = await withTimeout(sources.instances!(), SOURCE_TIMEOUT_MS.instances);
     // Reset and refill in one synchronous step: a concurrent scrape never sees half a gauge.
     instances.reset();
     for (const [status, count] of Object.entries(counts)) instances.set({ status }, count);
@@ -143,9 +150,9 @@ const refresh: Record<MetricsSource, (metrics: PlatformMetrics) => Promise<void>
 
 const failing = new Set<MetricsSource>();
 
-async function refreshSource(metrics: PlatformMetrics, source: MetricsSource): Promise<void> {
+async function refreshSource(metrics: PlatformMetrics, source: MetricsSource, sources: MetricsSources): Promise<void> {
   try {
-    await refresh[source](metrics);
+    await refresh[source](metrics, sources);
     metrics.sourceUp.set({ source }, 1);
     if (failing.delete(source)) logger.info({ source }, "metrics source answers again");
   } catch (error) {
@@ -164,8 +171,9 @@ async function refreshSource(metrics: PlatformMetrics, source: MetricsSource): P
  * Refreshes the scrape-time gauges of `sources` (at once, each time-boxed) and returns the
  * registry in the Prometheus text exposition format.
  */
-export async function renderMetrics(sources: readonly MetricsSource[]): Promise<string> {
+export async function renderMetrics(sources: MetricsSources): Promise<string> {
   const metrics = platformMetrics();
-  await Promise.all(sources.map((source) => refreshSource(metrics, source)));
+  const wanted: MetricsSource[] = [...(sources.instances ? ["instances" as const] : []), ...(sources.queues ? ["queues" as const] : [])];
+  await Promise.all(wanted.map((source) => refreshSource(metrics, source, sources)));
   return metrics.registry.metrics();
 }

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { logger } from "../logger";
 import { checkMetricsToken } from "./check-metrics-token";
-import { platformMetrics, renderMetrics, type MetricsSource } from "./registry";
+import { platformMetrics, renderMetrics, type MetricsSources } from "./registry";
 
 /** The worker owns the job counters and reads the queues; instances by status come from the web. */
-const WORKER_SOURCES: readonly MetricsSource[] = ["queues"];
+const WORKER_SOURCES: MetricsSources = { queues: true };
 
 export type WorkerMetricsServer = { port: number; close: () => Promise<void> };
 

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import { z } from "zod";
+import { logger } from "../logger";
 import { createRedis } from "./connection";
 
 /**
@@ -151,6 +152,20 @@ export async function enqueueBillingEvent(billingEventId: string, options: { fre
 /** Subscription calls to the billing provider, retried with backoff when it is unreachable. */
 export function enqueueSubscriptionJob(name: typeof JOB.startSubscription | typeof JOB.cancelSubscription, instanceId: string): Promise<void> {
   return enqueueUnique(getQueue(QUEUE.billing), name, { instanceId }, `${name}-${instanceId}`);
+}
+
+/** Opens the instance's subscription; a lost enqueue is repaired by the billing sweep. */
+export function queueSubscriptionStart(instanceId: string): Promise<void> {
+  return enqueueSubscriptionJob(JOB.startSubscription, instanceId).catch((error: unknown) =>
+    logger.warn({ err: error, instanceId }, "could not queue the subscription; the billing sweep will"),
+  );
+}
+
+/** Cancels the instance's subscription; a lost enqueue is repaired by the billing sweep. */
+export function queueSubscriptionCancel(instanceId: string): Promise<void> {
+  return enqueueSubscriptionJob(JOB.cancelSubscription, instanceId).catch((error: unknown) =>
+    logger.warn({ err: error, instanceId }, "could not queue the cancellation; the billing sweep will"),
+  );
 }
 
 /** Polls a Paynow transaction: express checkout results may never be posted to us. */

@@ -1,5 +1,5 @@
 // JSON shapes the Kill Bill stand-in answers with: the Kill Bill 0.24 swagger definitions of the
-// same names (/work/shared/contracts/killbill/killbill-swagger-0.24.0.yaml), limited to the fields
+// same names (the contract killbill/killbill-swagger-0.24.0.yaml), limited to the fields
 // the stand-in fills. Amounts are JSON numbers (Kill Bill's BigDecimal), dates are `yyyy-mm-dd`,
 // date-times ISO 8601 in UTC.
 

@@ -1,5 +1,5 @@
 // A Paynow protocol stand-in: a TEST FIXTURE, never used in production. It speaks Paynow's raw
-// HTTP protocol (contract: /work/shared/contracts/paynow.md) in test mode: web checkout with a
+// HTTP protocol (contract: the paynow.md contract) in test mode: web checkout with a
 // Pay/Cancel page, EcoCash/OneMoney express checkout with the documented test numbers, polling,
 // and hashed status updates to the resulturl with resends. See README.md in this folder.
 import { randomUUID } from "node:crypto";

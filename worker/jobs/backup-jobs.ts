@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { runBackup } from "@/server/domain/backups/run-backup";
-import { restoreInPlace } from "@/server/domain/backups/restore-backup";
+import { restoreInPlace } from "@/server/domain/backups/restore-in-place";
 import { withLogContext } from "@/server/log-context";
 import { logger } from "@/server/logger";
 import { JOB, ZRestoreBackupPayload, ZRunBackupPayload } from "@/server/queue/queues";

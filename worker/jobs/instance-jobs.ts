@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import { restoreIntoNewInstance } from "@/server/domain/backups/restore-into-new-instance";
 import { PermanentFailure, provisionInstance } from "@/server/domain/instances/provision-instance";
 import {
   deleteInstance,
@@ -14,7 +15,8 @@ import { logger } from "@/server/logger";
 import { JOB, ZInstanceJobPayload } from "@/server/queue/queues";
 
 const RUN: Record<string, (instanceId: string) => Promise<{ status: string }>> = {
-  [JOB.provisionInstance]: (id) => provisionInstance(id),
+  // Backups build on instances: provisioning gets the restore loader from here, the composition point.
+  [JOB.provisionInstance]: (id) => provisionInstance(id, { restoreFromBackup: restoreIntoNewInstance }),
   [JOB.startInstance]: (id) => startInstance(id),
   [JOB.stopInstance]: (id) => stopInstance(id),
   [JOB.restartInstance]: (id) => restartInstance(id),

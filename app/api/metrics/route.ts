@@ -1,10 +1,11 @@
 import { checkMetricsToken } from "@/server/metrics/check-metrics-token";
-import { platformMetrics, renderMetrics, type MetricsSource } from "@/server/metrics/registry";
+import { countInstancesByStatus } from "@/server/domain/instances/count-instances-by-status";
+import { platformMetrics, renderMetrics, type MetricsSources } from "@/server/metrics/registry";
 
 export const dynamic = "force-dynamic";
 
 /** The web reads instances by status from the database and the queue backlog from Redis. */
-const WEB_SOURCES: readonly MetricsSource[] = ["instances", "queues"];
+const WEB_SOURCES: MetricsSources = { instances: countInstancesByStatus, queues: true };
 
 /** Prometheus scrape endpoint; `Authorization: Bearer <METRICS_TOKEN>`. */
 export async function GET(request: Request): Promise<Response> {

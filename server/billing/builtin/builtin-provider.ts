@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { db } from "../../db";
-import { recordBillingEvent } from "../../domain/billing/record-billing-event";
+import { recordBillingEvent } from "../record-billing-event";
 import { repositoryCatalog } from "../catalog";
 import type {
   BillingProvider,

@@ -1,5 +1,5 @@
 /**
- * A small typed client for Paynow's raw HTTP protocol (contract: /work/shared/contracts/paynow.md).
+ * A small typed client for Paynow's raw HTTP protocol (contract: the paynow.md contract).
  * Web checkout (initiatetransaction), express checkout for EcoCash/OneMoney (remotetransaction),
  * polling and status updates. Every reply is hash-verified; every failure throws PaynowError.
  * No logging here: callers log with their own context.

@@ -1,23 +1,20 @@
-import { Worker } from "bullmq";
+import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { authenticateUser } from "@/server/domain/auth/authenticate-user";
 import { deleteInstance } from "@/server/domain/instances/run-instance-action";
-import { createRedis } from "@/server/queue/connection";
-import { QUEUE } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { callerFor, createTestUser, TEST_PASSWORD } from "@/testing/accounts";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { findActiveSession } from "@/server/auth/sessions";
-import { processInstanceJob } from "@/worker/jobs/instance-jobs";
-import { startBillingWorker } from "@/testing/job-workers";
+import { startBillingWorker, startInstanceWorker } from "@/testing/job-workers";
 
 let worker: Worker;
 let billingWorker: Worker;
 const created: string[] = [];
 
 beforeAll(() => {
-  worker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 4 });
+  worker = startInstanceWorker(4);
   billingWorker = startBillingWorker();
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { UserActor } from "../../auth/actor";
+import { actorLabel, type UserActor } from "../../auth/actor";
 import { deleteUserSessions } from "../../auth/sessions";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
@@ -7,7 +7,7 @@ import { AppError } from "../../errors";
 import { enqueueInstanceJob, JOB } from "../../queue/queues";
 import { recentInvoices, subscriptionSummary } from "../billing/read-billing";
 import { SUSPENDABLE } from "../instances/instance-status";
-import { actorLabel, transitionStatus } from "../instances/transition-status";
+import { transitionStatus } from "../instances/transition-status";
 
 export const ZCustomerSearch = z.object({ query: z.string().trim().max(200).optional() });
 export const ZCustomerId = z.object({ id: z.string().min(1).max(64) });

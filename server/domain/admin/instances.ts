@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { UserActor } from "../../auth/actor";
+import { actorLabel, type UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
@@ -7,7 +7,7 @@ import { InstanceStatus } from "../../generated/prisma/enums";
 import { enqueueInstanceJob, JOB } from "../../queue/queues";
 import { canTransition } from "../instances/instance-status";
 import { requestInstanceAction } from "../instances/request-instance-action";
-import { actorLabel, transitionStatus } from "../instances/transition-status";
+import { transitionStatus } from "../instances/transition-status";
 
 const ZStatus = z.enum(Object.values(InstanceStatus) as [InstanceStatus, ...InstanceStatus[]]);
 

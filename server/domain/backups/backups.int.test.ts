@@ -11,8 +11,8 @@ import { callerFor, createTestUser } from "@/testing/accounts";
 import { startJobWorkers } from "@/testing/job-workers";
 import { payOpenInvoiceOf } from "@/testing/billing";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
-import { readOdooArchive } from "./odoo-archive";
-import { tenantConnection } from "./tenant-connection";
+import { readOdooArchive } from "@/server/archive/odoo-archive";
+import { tenantConnection } from "../instances/tenant-connection";
 import { scheduleBackups } from "./schedule-backups";
 import { testRestore, verifyBackups } from "./verify-backups";
 
@@ -177,7 +177,7 @@ describe("backups", () => {
     const later = await addAttachment(instance.url!, "written after the backup");
     const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
     const container = containerRuntime();
-    const exec = await (await import("@/server/container-engine")).containerEngine()
+    const exec = await (await import("@/server/runtime")).containerEngine()
       .getContainer(odooContainerName(instance.id))
       .exec({ AttachStdout: true, AttachStderr: true, Cmd: ["node", "-e", `require("fs").unlinkSync(process.argv[1])`, `/var/lib/odoo/filestore/${row.dbName}/${note.store_fname}`] });
     const stream = await exec.start({});

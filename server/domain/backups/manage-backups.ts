@@ -1,4 +1,4 @@
-import type { UserActor } from "../../auth/actor";
+import { actorLabel, type UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { AppError } from "../../errors";
@@ -7,9 +7,8 @@ import { logger } from "../../logger";
 import { enqueueBackup } from "../../queue/queues";
 import { storageNamed } from "../../storage";
 import { instanceScope } from "../instances/instance-scope";
-import { actorLabel } from "../instances/transition-status";
-import { BACKUP_ALLOWED } from "./backup-rules";
 
+import { BACKUP_ALLOWED } from "./backup-rules";
 
 export const BACKUP_SELECT = {
   id: true,

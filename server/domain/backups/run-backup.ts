@@ -1,43 +1,19 @@
-import { createHash } from "node:crypto";
-import { Transform, type Readable } from "node:stream";
 import { db } from "../../db";
 import { logger } from "../../logger";
 import { platformMetrics } from "../../metrics/registry";
 import { containerRuntime } from "../../runtime";
 import { backupStorages } from "../../storage";
 import type { BackupStorage } from "../../storage/backup-storage";
-import { ODOO_DATA_DIR, odooContainerName } from "../../../worker/runtime/odoo-spec";
+import { ODOO_DATA_DIR, odooContainerName } from "../instances/odoo-container-spec";
 import { recordInstanceEvent } from "../instances/transition-status";
-import { buildManifest, createOdooArchive, pgDumpStream, readOdooArchive } from "./odoo-archive";
-import { tenantConnection } from "./tenant-connection";
+import { buildManifest, createOdooArchive, readOdooArchive } from "../../archive/odoo-archive";
+import { hashingPassThrough, sha256Of } from "../../archive/hashing";
+import { pgDumpStream } from "../../archive/pg-tools";
+import { tenantConnection } from "../instances/tenant-connection";
 
 const log = logger.child({ component: "backups" });
 
 export const backupKey = (instanceId: string, backupId: string) => `${instanceId}/${backupId}.zip`;
-
-/** Counts and hashes what flows through, in the same pass that stores it. */
-export function hashingPassThrough(): { stream: Transform; result: () => { sizeBytes: number; sha256: string } } {
-  const hash = createHash("sha256");
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  return { stream, result: () => ({ sizeBytes: size, sha256: hash.digest("hex") }) };
-}
-
-export async function sha256Of(stream: Readable): Promise<{ sha256: string; sizeBytes: number }> {
-  const hash = createHash("sha256");
-  let sizeBytes = 0;
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    sizeBytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest("hex"), sizeBytes };
-}
 
 /**
  * Re-reads a stored archive and checks it: same size and SHA-256 as recorded, a readable zip

@@ -1,8 +1,10 @@
 import { db } from "../../db";
 import { accessFor, createOwnedDatabase, dropDatabase } from "../../db-pool/manager";
 import { logger } from "../../logger";
-import { loadDump, verifiedArchive } from "./restore-backup";
-import { tenantConnection, withTenantClient } from "./tenant-connection";
+import { loadDump } from "./load-backup";
+import { verifiedArchive } from "./verified-archive";
+import { withTenantClient } from "../../db-pool/tenant-client";
+import { tenantConnection } from "../instances/tenant-connection";
 
 const log = logger.child({ component: "verify-backups" });
 const DEFAULT_SAMPLE = 5;

@@ -4,13 +4,12 @@ import type { BillingProvider } from "../../billing/types";
 import { db } from "../../db";
 import { env } from "../../env";
 import { logger } from "../../logger";
-import { enqueueBillingEvent, enqueueInstanceJob, JOB } from "../../queue/queues";
+import { enqueueBillingEvent, enqueueInstanceJob, JOB, queueSubscriptionCancel, queueSubscriptionStart } from "../../queue/queues";
 import { ACTIONS_ALLOWED, SUSPENDABLE } from "../instances/instance-status";
 import { transitionStatus } from "../instances/transition-status";
 import { endSubscribedInstance, provisionIfEntitled, resumeIfPaidUp, suspendForNonPayment } from "./billing-instances";
 import { instanceOfSubscription, mirrorInvoice } from "./mirror";
 import { confirmPaynowPayment } from "./paynow-payments";
-import { queueSubscriptionCancel, queueSubscriptionStart } from "./subscriptions";
 
 const DAY_MS = 86_400_000;
 const STUCK_MS = 60_000;

@@ -8,7 +8,7 @@ import {
   warnPaymentFailed,
 } from "./billing-instances";
 import { instanceOfSubscription, mirrorInvoice, mirrorSubscription } from "./mirror";
-import { metaDataField } from "./record-billing-event";
+import { metaDataField } from "../../billing/record-billing-event";
 import { handlePaynowStatusUpdate } from "./paynow-payments";
 import { planLimits } from "../plans/plan-limits";
 

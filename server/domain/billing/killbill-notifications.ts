@@ -5,7 +5,7 @@ import { registerCallback } from "../../billing/killbill/setup";
 import { env } from "../../env";
 import { AppError } from "../../errors";
 import { logger } from "../../logger";
-import { recordBillingEvent } from "./record-billing-event";
+import { recordBillingEvent } from "../../billing/record-billing-event";
 
 /** Kill Bill's NotificationJson: exactly five fields; metaData is a string (often JSON inside). */
 export const ZKillbillNotification = z

@@ -15,7 +15,7 @@ import { logger } from "../../logger";
 import { enqueuePaynowPoll } from "../../queue/queues";
 import { mirrorInvoice } from "./mirror";
 import { billingScope } from "./billing-scope";
-import { recordBillingEvent } from "./record-billing-event";
+import { recordBillingEvent } from "../../billing/record-billing-event";
 
 /** Express checkout: poll every 5 s for 3 minutes in case Paynow's result post never arrives. */
 export const PAYNOW_POLL_EVERY_MS = 5_000;

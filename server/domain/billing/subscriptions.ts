@@ -5,8 +5,6 @@ import { billingProvider } from "../../billing";
 import type { BillingProvider } from "../../billing/types";
 import { db } from "../../db";
 import { AppError } from "../../errors";
-import { logger } from "../../logger";
-import { enqueueSubscriptionJob, JOB } from "../../queue/queues";
 import { instanceScope } from "../instances/instance-scope";
 import { recordInstanceEvent } from "../instances/transition-status";
 import { mirrorSubscription } from "./mirror";
@@ -51,18 +49,6 @@ export async function cancelSubscriptionNow(instanceId: string, provider: Billin
 }
 
 /** Queues the provider call; the billing sweep queues it again if Redis was down. */
-export function queueSubscriptionStart(instanceId: string) {
-  return enqueueSubscriptionJob(JOB.startSubscription, instanceId).catch((error: unknown) =>
-    logger.warn({ err: error, instanceId }, "could not queue the subscription; the billing sweep will"),
-  );
-}
-
-export function queueSubscriptionCancel(instanceId: string) {
-  return enqueueSubscriptionJob(JOB.cancelSubscription, instanceId).catch((error: unknown) =>
-    logger.warn({ err: error, instanceId }, "could not queue the cancellation; the billing sweep will"),
-  );
-}
-
 export const ZInstanceSubscriptionInput = z.object({ instanceId: z.string().min(1).max(64) });
 export const ZChangePlanInput = ZInstanceSubscriptionInput.extend({ planId: z.string().min(1, { message: "Choose a plan" }).max(64) });
 

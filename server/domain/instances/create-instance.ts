@@ -1,13 +1,13 @@
-import type { UserActor } from "../../auth/actor";
+import { actorLabel, type UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { env } from "../../env";
 import { AppError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
-import { queueSubscriptionStart } from "../billing/subscriptions";
+import { queueSubscriptionStart } from "../../queue/queues";
 import { PUBLIC_INSTANCE_SELECT } from "./instance-scope";
 import { planLimits } from "../plans/plan-limits";
-import { actorLabel } from "./transition-status";
+
 import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
 
 const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLICT" | "LIMIT_EXCEEDED" = "VALIDATION") =>

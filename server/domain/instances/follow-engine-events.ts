@@ -1,5 +1,5 @@
 import { logger } from "../../logger";
-import type { ContainerRuntime } from "../../../worker/runtime/container-runtime";
+import type { ContainerRuntime } from "../../runtime/container-runtime";
 import { observeInstance } from "./observe-instance";
 
 /** Engine events come in bursts (kill, die, stop…): look once they settle. */

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, Worker } from "bullmq";
+import { Queue, QueueEvents, type Worker } from "bullmq";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,9 +8,8 @@ import { createRedis } from "@/server/queue/connection";
 import { QUEUE } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { callerFor, createTestUser } from "@/testing/accounts";
-import { startBillingWorker } from "@/testing/job-workers";
+import { startBillingWorker, startInstanceWorker } from "@/testing/job-workers";
 import { eventually, footprint, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
-import { processInstanceJob } from "@/worker/jobs/instance-jobs";
 import { followEngineEvents } from "./follow-engine-events";
 import { PROVISION_STEPS, provisionInstance } from "./provision-instance";
 import { reconcileInstances } from "./reconcile-instances";
@@ -81,7 +80,7 @@ async function waitForStatus(id: string, statuses: string[], withinMs: number) {
 }
 
 beforeAll(async () => {
-  worker = new Worker(QUEUE.instances, processInstanceJob, { connection: createRedis("worker"), concurrency: 8 });
+  worker = startInstanceWorker(8);
   billingWorker = startBillingWorker();
   queueEvents = new QueueEvents(QUEUE.instances, { connection: createRedis("worker") });
   followEngineEvents(containerRuntime(), events.signal);

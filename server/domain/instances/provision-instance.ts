@@ -1,12 +1,11 @@
 import { db } from "../../db";
-import { AppError } from "../../errors";
+import { AppError, RestoreRefused } from "../../errors";
 import { logger } from "../../logger";
 import { observeProvisioning } from "../../metrics/observe-provisioning";
 import { containerRuntime } from "../../runtime";
-import { odooContainerName } from "../../../worker/runtime/odoo-spec";
-import { desiredContainerSpec } from "./container-spec";
+import { odooContainerName } from "./odoo-container-spec";
+import { desiredContainerSpec } from "./desired-container-spec";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
-import { RestoreRefused, restoreIntoNewInstance } from "../backups/restore-backup";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
 import { waitUntilHealthy } from "./wait-until-healthy";
 
@@ -21,6 +20,18 @@ export class PermanentFailure extends Error {
 export const PROVISION_STEPS = ["database", "volume", "container", "start"] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
 
+export interface ProvisionOptions {
+  /** Lets tests stop provisioning between steps. */
+  afterStep?: (step: ProvisionStep) => Promise<void> | void;
+  /**
+   * Loads the backup an instance was created from into its new, empty database and volume,
+   * before the first start (a restore into a new instance). The caller supplies it: backups
+   * build on instances, never the other way round. Throws RestoreRefused when the backup can
+   * never load.
+   */
+  restoreFromBackup?: (instanceId: string) => Promise<void>;
+}
+
 const ACTOR = "system:provisioner";
 
 /**
@@ -28,10 +39,7 @@ const ACTOR = "system:provisioner";
  * what exists first, so running it again after a crash anywhere finishes the job without a
  * second database, role, volume or container. `afterStep` lets tests stop it between steps.
  */
-export async function provisionInstance(
-  instanceId: string,
-  options: { afterStep?: (step: ProvisionStep) => Promise<void> | void } = {},
-): Promise<{ status: string }> {
+export async function provisionInstance(instanceId: string, options: ProvisionOptions = {}): Promise<{ status: string }> {
   const log = logger.child({ instanceId, job: "provision-instance" });
   const step = async (name: ProvisionStep, message: string) => {
     await recordInstanceEvent(instanceId, "STEP", message, ACTOR);
@@ -83,8 +91,9 @@ export async function provisionInstance(
   if (failed) throw failed.reason;
 
   if (instance.restoreFromBackupId && !instance.initializedAt) {
+    if (!options.restoreFromBackup) throw new Error("provisioning an instance created from a backup needs a restore loader");
     try {
-      await restoreIntoNewInstance(instanceId);
+      await options.restoreFromBackup(instanceId);
     } catch (error) {
       if (!(error instanceof RestoreRefused)) throw error;
       // A backup that fails its checks will fail them again: stop here, visibly.

@@ -2,7 +2,7 @@ import type { UserActor } from "../../auth/actor";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { containerRuntime } from "../../runtime";
-import { odooContainerName } from "../../../worker/runtime/odoo-spec";
+import { odooContainerName } from "./odoo-container-spec";
 import { instanceScope, PUBLIC_INSTANCE_SELECT } from "./instance-scope";
 import { instanceUrls, probeOdooHealth } from "./odoo-health";
 import { observeInstance } from "./observe-instance";

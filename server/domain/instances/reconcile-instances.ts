@@ -4,7 +4,7 @@ import type { InstanceStatus } from "../../generated/prisma/enums";
 import { logger } from "../../logger";
 import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
 import { containerRuntime } from "../../runtime";
-import type { ContainerState } from "../../../worker/runtime/container-runtime";
+import type { ContainerState } from "../../runtime/container-runtime";
 import { OBSERVED_FIELDS, observeInstance } from "./observe-instance";
 
 /**

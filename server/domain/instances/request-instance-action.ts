@@ -1,14 +1,13 @@
-import type { UserActor } from "../../auth/actor";
+import { actorLabel, type UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
 import { logger } from "../../logger";
 import { AppError } from "../../errors";
 import type { InstanceStatus } from "../../generated/prisma/enums";
-import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
-import { queueSubscriptionCancel } from "../billing/subscriptions";
+import { enqueueInstanceJob, JOB, queueSubscriptionCancel, type InstanceJobName } from "../../queue/queues";
 import { ACTIONS_ALLOWED, type InstanceAction } from "./instance-status";
 import { instanceScope } from "./instance-scope";
-import { actorLabel, transitionStatus } from "./transition-status";
+import { transitionStatus } from "./transition-status";
 
 const ACTION: Record<InstanceAction, { to: InstanceStatus; job: InstanceJobName; message: string }> = {
   start: { to: "STARTING", job: JOB.startInstance, message: "Start requested" },

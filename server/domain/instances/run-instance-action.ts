@@ -4,8 +4,8 @@ import { tenantNames } from "../../db-pool/sql";
 import { db } from "../../db";
 import { logger } from "../../logger";
 import { containerRuntime } from "../../runtime";
-import { odooContainerName, odooVolumeName } from "../../../worker/runtime/odoo-spec";
-import { desiredContainerSpec } from "./container-spec";
+import { odooContainerName, odooVolumeName } from "./odoo-container-spec";
+import { desiredContainerSpec } from "./desired-container-spec";
 import { finishBoot } from "./provision-instance";
 import { transitionStatus } from "./transition-status";
 

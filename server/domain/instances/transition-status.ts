@@ -60,6 +60,3 @@ export async function recordInstanceEvent(
 ): Promise<void> {
   await db.instanceEvent.create({ data: { instanceId, type, message, actor } });
 }
-
-export const actorLabel = (actor: { kind: "user"; userId: string; role: string } | { kind: "system"; name: string }) =>
-  actor.kind === "system" ? `system:${actor.name}` : `${actor.role === "ADMIN" ? "admin" : "user"}:${actor.userId}`;

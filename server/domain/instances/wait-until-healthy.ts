@@ -1,6 +1,6 @@
 import { env } from "../../env";
 import { containerRuntime } from "../../runtime";
-import { odooContainerName } from "../../../worker/runtime/odoo-spec";
+import { odooContainerName } from "./odoo-container-spec";
 import { instanceUrls, probeOdooHealth } from "./odoo-health";
 
 export type BootOutcome =

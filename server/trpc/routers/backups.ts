@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { deleteBackup, listBackups, ownedBackup, presentBackup, requestManualBackup } from "../../domain/backups/manage-backups";
-import { requestRestore, ZRestoreInput } from "../../domain/backups/restore-backup";
+import { requestRestore, ZRestoreInput } from "../../domain/backups/request-restore";
 import { ZInstanceId } from "../../domain/instances/schemas";
 import { createTRPCRouter, protectedProcedure } from "../init";
 

@@ -1,5 +1,7 @@
 import Docker from "dockerode";
-import { env } from "./env";
+import { env } from "../env";
+import type { ContainerRuntime } from "./container-runtime";
+import { DockerRuntime } from "./docker-runtime";
 
 /** Connection options for dockerode from a DOCKER_HOST value (unix socket or TCP). */
 export function dockerOptions(dockerHost: string): Docker.DockerOptions {
@@ -13,9 +15,16 @@ export function dockerOptions(dockerHost: string): Docker.DockerOptions {
 }
 
 let client: Docker | undefined;
+let runtime: ContainerRuntime | undefined;
 
 /** The Docker Engine API client (Docker Engine in production, podman's API service here). */
 export function containerEngine(): Docker {
   client ??= new Docker(dockerOptions(env().DOCKER_HOST));
   return client;
+}
+
+/** The container runtime the platform drives (the web for logs and health, the worker for everything). */
+export function containerRuntime(): ContainerRuntime {
+  runtime ??= new DockerRuntime(containerEngine());
+  return runtime;
 }

@@ -10,7 +10,7 @@ import {
   stateFromListEntry,
   toCreateOptions,
 } from "./docker-mapping";
-import { buildOdooContainerSpec } from "./odoo-spec";
+import { buildOdooContainerSpec } from "@/server/domain/instances/odoo-container-spec";
 
 const spec = buildOdooContainerSpec({
   instance: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LABEL } from "./container-runtime";
+import { LABEL } from "../../runtime/container-runtime";
 import {
   buildOdooContainerSpec,
   isCustomerEnvKeyAllowed,
@@ -7,7 +7,7 @@ import {
   odooVolumeName,
   OdooSpecInputError,
   type OdooSpecInput,
-} from "./odoo-spec";
+} from "./odoo-container-spec";
 
 const SECRET = "s3cret-db-password";
 

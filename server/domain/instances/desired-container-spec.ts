@@ -1,5 +1,5 @@
 import { env } from "../../env";
-import { buildOdooContainerSpec } from "../../../worker/runtime/odoo-spec";
+import { buildOdooContainerSpec } from "./odoo-container-spec";
 import type { TenantDatabase } from "./prepare-database";
 
 type SpecInstance = {

@@ -4,8 +4,8 @@ import { InstanceStatus } from "@/server/generated/prisma/enums";
 import { getQueue, QUEUE } from "@/server/queue/queues";
 import { createTestUser } from "@/testing/accounts";
 import { uniqueSubdomain } from "@/testing/instances";
-import { QUEUE_STATES } from "./registry";
-import { startWorkerMetricsServer, type WorkerMetricsServer } from "./worker-metrics-server";
+import { QUEUE_STATES } from "@/server/metrics/registry";
+import { startWorkerMetricsServer, type WorkerMetricsServer } from "@/server/metrics/worker-metrics-server";
 
 /**
  * /api/metrics and the worker's /metrics against the real database and Redis: the token is

@@ -1,8 +1,7 @@
-import pg from "pg";
 import { decryptSecret } from "../../crypto/secrets";
 import { db } from "../../db";
+import type { TenantConnection } from "../../db-pool/tenant-client";
 import { AppError } from "../../errors";
-import type { TenantConnection } from "./odoo-archive";
 
 /** How the platform (not the container) reaches an instance's database, as its own role. */
 export async function tenantConnection(instanceId: string, database?: string): Promise<TenantConnection> {
@@ -17,17 +16,4 @@ export async function tenantConnection(instanceId: string, database?: string): P
     user: instance.dbUser,
     password: decryptSecret(instance.dbPasswordEnc),
   };
-}
-
-/** Runs fn on a short-lived connection as the tenant role, always closed afterwards. */
-export async function withTenantClient<T>(tenant: TenantConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...tenant, connectionTimeoutMillis: 10_000 });
-  // Without a listener, a connection dropped by the server would crash the process.
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

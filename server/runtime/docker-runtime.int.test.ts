@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerOptions } from "@/server/container-engine";
+import { dockerOptions } from "@/server/runtime";
 import { ContainerNotFoundError, type ContainerEvent, type ContainerSpec } from "./container-runtime";
 import { demuxLogs } from "./docker-mapping";
 import { DockerRuntime } from "./docker-runtime";
-import { buildOdooContainerSpec, type OdooSpecInput } from "./odoo-spec";
+import { buildOdooContainerSpec, type OdooSpecInput } from "@/server/domain/instances/odoo-container-spec";
 import { asPoolManager } from "@/testing/instances";
 
 const docker = new Docker(dockerOptions(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"));

@@ -3,7 +3,6 @@
 // odd cases (podman's list fields, zero times, multiplexed logs) have unit tests.
 import type Docker from "dockerode";
 import { LABEL, type ContainerSpec, type ContainerState, type ContainerStatus } from "./container-runtime";
-import { ODOO_HTTP_PORT } from "./odoo-spec";
 
 export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const portKey = (port: number) => `${port}/tcp`;
@@ -87,7 +86,10 @@ function firstNetworkAddress(networks: Record<string, { IPAddress?: string }> | 
 export function stateFromInspect(info: Docker.ContainerInspectInfo): ContainerState {
   const status = normaliseStatus(info.State.Status);
   const labels = info.Config.Labels ?? {};
-  const binding = info.NetworkSettings.Ports?.[`${ODOO_HTTP_PORT}/tcp`]?.[0];
+  // The platform publishes at most one TCP port per container: the first TCP binding is it.
+  const binding = Object.entries(info.NetworkSettings.Ports ?? {}).find(
+    ([port, bindings]) => port.endsWith("/tcp") && (bindings?.length ?? 0) > 0,
+  )?.[1]?.[0];
   const hostPort = Number(binding?.HostPort);
   return {
     id: info.Id,
@@ -115,7 +117,7 @@ export function stateFromInspect(info: Docker.ContainerInspectInfo): ContainerSt
 export function stateFromListEntry(entry: Docker.ContainerInfo): ContainerState {
   const status = normaliseStatus(entry.State);
   const labels = entry.Labels ?? {};
-  const port = entry.Ports?.find((p) => p.PrivatePort === ODOO_HTTP_PORT && p.Type === "tcp" && p.PublicPort);
+  const port = entry.Ports?.find((p) => p.Type === "tcp" && p.PublicPort);
   const networks = entry.NetworkSettings?.Networks as Record<string, { IPAddress?: string }> | undefined;
   return {
     id: entry.Id,

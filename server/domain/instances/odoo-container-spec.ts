@@ -1,10 +1,10 @@
 // Pure: (instance, database, image, routing) -> the container spec for one customer's Odoo.
-// It follows the official image's contract (/work/shared/contracts/odoo.md C.1-C.6): database
+// It follows the official image's contract (contract odoo.md, sections C.1-C.6): database
 // settings through HOST/PORT/USER/PASSWORD, Odoo flags after "--", data in /var/lib/odoo, HTTP on
 // 8069. Every value that reaches a label, a regex or an argument is validated here, because the
 // builder is the last line before the engine (input validation may change, this must not).
 import { createHash } from "node:crypto";
-import { LABEL, type ContainerSpec, type VolumeMount } from "./container-runtime";
+import { LABEL, type ContainerSpec, type VolumeMount } from "../../runtime/container-runtime";
 
 export const ODOO_HTTP_PORT = 8069;
 /** Odoo's gevent (websocket) port; only listens when workers > 0 (odoo.md C.4). */

@@ -1,4 +1,5 @@
-// What the worker needs from a container engine, in the platform's own words. No dockerode types
+// What the platform needs from a container engine (the worker drives containers, the web reads
+// logs and health), in the platform's own words. No dockerode types
 // here: docker-runtime.ts translates to the Docker Engine API (Docker, or podman's compatible
 // service), and a fake or another engine can implement the same interface.
 
@@ -32,7 +33,7 @@ export interface PublishedPort {
 
 export type RestartPolicy = "no" | "always" | "unless-stopped" | "on-failure";
 
-/** Everything needed to create one container; built by pure functions such as odoo-spec.ts. */
+/** Everything needed to create one container; built by pure functions such as domain/instances/odoo-container-spec.ts. */
 export interface ContainerSpec {
   name: string;
   /** Full reference, repository:tag. */
@@ -85,7 +86,8 @@ export interface ContainerState {
   /** null when it has not finished yet, or unknown (container lists do not carry it). */
   finishedAt: Date | null;
   /**
-   * Host port published for Odoo's 8069, null when not published. Docker assigns a "0" port at
+   * Host port of the container's published TCP port (the platform publishes at most one), null
+   * when none is published. Docker assigns a "0" port at
    * each start (it can change after a restart); podman assigns it at create. Read it again after
    * every start instead of storing it once.
    */

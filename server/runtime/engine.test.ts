@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dockerOptions } from "./container-engine";
+import { dockerOptions } from ".";
 
 describe("dockerOptions", () => {
   it("uses the socket path of a unix:// host", () => {

@@ -1,8 +1,8 @@
-import { db } from "../../db";
-import { logger } from "../../logger";
-import type { BillingEventSource } from "../../generated/prisma/enums";
-import { Prisma } from "../../generated/prisma/client";
-import { enqueueBillingEvent } from "../../queue/queues";
+import { db } from "../db";
+import { logger } from "../logger";
+import type { BillingEventSource } from "../generated/prisma/enums";
+import { Prisma } from "../generated/prisma/client";
+import { enqueueBillingEvent } from "../queue/queues";
 
 export interface BillingEventInput {
   source: BillingEventSource;

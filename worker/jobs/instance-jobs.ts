@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { restoreIntoNewInstance } from "@/server/domain/backups/restore-into-new-instance";
+import { OdooSpecInputError } from "@/server/domain/instances/odoo-container-spec";
 import { PermanentFailure, provisionInstance } from "@/server/domain/instances/provision-instance";
 import {
   deleteInstance,
@@ -59,7 +60,9 @@ async function runInstanceJob(job: Job): Promise<{ status: string }> {
       log.warn({ reason }, "instance job failed for good");
       throw new UnrecoverableError(reason);
     }
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // A spec the instance's own data makes impossible fails the same way at every attempt.
+    const permanent = error instanceof OdooSpecInputError;
+    const lastAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     log.error({ err: error, attempt: job.attemptsMade + 1, lastAttempt }, "instance job failed");
     await recordInstanceEvent(instanceId, "ERROR", `${job.name} failed: ${reason}`, "system:worker").catch(() => undefined);
     if (lastAttempt) {
@@ -70,6 +73,6 @@ async function runInstanceJob(job: Job): Promise<{ status: string }> {
         actor: "system:worker",
       });
     }
-    throw error;
+    throw permanent ? new UnrecoverableError(reason) : error;
   }
 }

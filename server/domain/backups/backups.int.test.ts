@@ -13,6 +13,8 @@ import { payOpenInvoiceOf } from "@/testing/billing";
 import { eventually, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { readOdooArchive } from "@/server/archive/odoo-archive";
 import { tenantConnection } from "../instances/tenant-connection";
+import { reconcileInstances } from "../instances/reconcile-instances";
+import { getQueue, JOB, QUEUE } from "@/server/queue/queues";
 import { scheduleBackups } from "./schedule-backups";
 import { testRestore, verifyBackups } from "./verify-backups";
 
@@ -264,6 +266,12 @@ describe("backups", () => {
       expect(restore.status).toBe("FAILED");
       expect(restore.failureReason).toMatch(/checksum/);
       expect(await statusOf(instance.id)).toBe("RUNNING");
+      // The failed restore is in BullMQ's failed set with its reason, not "completed".
+      const job = await waitFor("failed restore job", async () => {
+        const found = await getQueue(QUEUE.backups).getJob(`${JOB.restoreBackup}-${restoreId}`);
+        return (await found?.getState()) === "failed" ? found : null;
+      });
+      expect(job.failedReason).toMatch(/checksum/);
     }
     expect((await containerRuntime().inspectContainer(odooContainerName(instance.id)))?.startedAt).toEqual(startedAt);
     const checksums = await asTenant(instance.id, async (client) => (await client.query("SELECT checksum FROM ir_attachment")).rows.map((r) => r.checksum));
@@ -332,5 +340,24 @@ describe("backups", () => {
     const checksums = await asTenant(instance.id, async (client) => (await client.query("SELECT checksum FROM ir_attachment")).rows.map((r) => r.checksum));
     expect(checksums).not.toContain(marker.sha1);
   });
-});
 
+  it("an in-place restore whose job was lost is revived by the reconciler and finishes", async () => {
+    const latest = await db.backup.findFirstOrThrow({ where: { instanceId: instance.id, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } });
+    const before = await statusOf(instance.id);
+    expect(["RUNNING", "STOPPED"]).toContain(before);
+    // What requestRestore does, without the enqueue (Redis was down, say), 10 minutes ago.
+    const lost = await db.backupRestore.create({
+      data: { backupId: latest.id, targetInstanceId: instance.id, inPlace: true, previousStatus: before as "RUNNING" | "STOPPED", requestedBy: "test" },
+    });
+    await db.instance.update({ where: { id: instance.id }, data: { status: "RESTORING", statusChangedAt: new Date(Date.now() - 10 * 60_000) } });
+
+    const report = await reconcileInstances();
+    expect(report.requeued).toBeGreaterThanOrEqual(1);
+    const restore = await waitFor("revived restore", async () => {
+      const r = await db.backupRestore.findUniqueOrThrow({ where: { id: lost.id } });
+      return r.status === "SUCCEEDED" || r.status === "FAILED" ? r : null;
+    }, 120_000);
+    expect(restore).toMatchObject({ status: "SUCCEEDED", failureReason: null });
+    expect(await statusOf(instance.id)).toBe(before);
+  });
+});

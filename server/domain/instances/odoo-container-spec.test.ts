@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ZEnvVars } from "./schemas";
 import { LABEL } from "../../runtime/container-runtime";
 import {
   buildOdooContainerSpec,
@@ -224,6 +225,15 @@ describe("buildOdooContainerSpec: environment", () => {
     expect(isCustomerEnvKeyAllowed("STANDIN_BOOT_SECONDS")).toBe(true);
     for (const key of ["HOST", "PGUSER", "Pghost", "PASSWORD_FILE", "ODOO_RC", "LD_LIBRARY_PATH", "1X", "A-B"]) {
       expect(isCustomerEnvKeyAllowed(key), key).toBe(false);
+    }
+  });
+
+  it("uses the create form's one list of platform keys: what the form refuses, the spec drops", () => {
+    const keys = ["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE", "ODOO_RC", "PATH", "PGHOST", "POSTGRES_DB", "DB_NAME", "LD_PRELOAD", "TZ", "ODOO_WORKERS"];
+    for (const key of keys) {
+      const refusedByForm = !ZEnvVars.safeParse({ [key]: "x" }).success;
+      expect(isCustomerEnvKeyAllowed(key), key).toBe(!refusedByForm);
+      expect(isCustomerEnvKeyAllowed(key.toLowerCase()), key.toLowerCase()).toBe(!refusedByForm);
     }
   });
 });

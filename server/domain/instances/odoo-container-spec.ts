@@ -5,6 +5,7 @@
 // builder is the last line before the engine (input validation may change, this must not).
 import { createHash } from "node:crypto";
 import { LABEL, type ContainerSpec, type VolumeMount } from "../../runtime/container-runtime";
+import { isPlatformEnvKey } from "./schemas";
 
 export const ODOO_HTTP_PORT = 8069;
 /** Odoo's gevent (websocket) port; only listens when workers > 0 (odoo.md C.4). */
@@ -72,35 +73,15 @@ export class OdooSpecInputError extends Error {
   }
 }
 
-/**
- * Keys the platform owns: the entrypoint reads the database connection from them (or from their
- * fallbacks POSTGRES_*, DB_* link variables and PG*), ODOO_RC would swap the config file, and
- * PATH / LD_* change what the entrypoint executes. A customer value could point Odoo at another
- * tenant's database or break the container, so they are dropped even though the create-instance
- * validation already refuses the basic ones.
- */
-const RESERVED_ENV_KEYS = new Set([
-  "HOST",
-  "PORT",
-  "USER",
-  "PASSWORD",
-  "PASSWORD_FILE",
-  "ODOO_RC",
-  "POSTGRES_USER",
-  "POSTGRES_PASSWORD",
-  "DB_PORT_5432_TCP_ADDR",
-  "DB_PORT_5432_TCP_PORT",
-  "DB_ENV_POSTGRES_USER",
-  "DB_ENV_POSTGRES_PASSWORD",
-  "PATH",
-]);
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Whether a customer may set this environment variable (case-insensitive on purpose). */
+/**
+ * Whether a customer may set this environment variable: a well-formed name that is not one of
+ * the platform's (schemas.ts holds the one list). The create-instance validation refuses them
+ * already; the spec drops them again, whatever reached the database.
+ */
 export function isCustomerEnvKeyAllowed(key: string): boolean {
-  if (!ENV_KEY.test(key)) return false;
-  const upper = key.toUpperCase();
-  return !RESERVED_ENV_KEYS.has(upper) && !upper.startsWith("PG") && !upper.startsWith("LD_");
+  return ENV_KEY.test(key) && !isPlatformEnvKey(key);
 }
 
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

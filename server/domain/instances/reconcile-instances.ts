@@ -2,10 +2,11 @@ import { db } from "../../db";
 import { env } from "../../env";
 import type { InstanceStatus } from "../../generated/prisma/enums";
 import { logger } from "../../logger";
-import { enqueueInstanceJob, JOB, type InstanceJobName } from "../../queue/queues";
+import { enqueueInstanceJob, enqueueRestore, JOB, type InstanceJobName } from "../../queue/queues";
 import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../runtime/container-runtime";
 import { OBSERVED_FIELDS, observeInstance } from "./observe-instance";
+import { transitionStatus } from "./transition-status";
 
 /**
  * How long an instance may sit in a job-owned status before the sweep enqueues its job again.
@@ -26,6 +27,11 @@ const RETRY_JOB: Partial<Record<InstanceStatus, InstanceJobName>> = {
   STARTING: JOB.startInstance,
   RESTARTING: JOB.restartInstance,
 };
+/**
+ * A restore in place streams a whole database: give it longer before reviving it. Its job id is
+ * the restore's, so enqueueing again while it runs changes nothing.
+ */
+const RESTORE_STUCK_AFTER_MS = 5 * 60_000;
 const PROBE_CONCURRENCY = 10;
 
 export type ReconcileReport = {
@@ -78,6 +84,13 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
         requeued++;
         return;
       }
+      if (instance.status === "RESTORING") {
+        if (Date.now() - instance.statusChangedAt.getTime() > RESTORE_STUCK_AFTER_MS) {
+          if (await reviveRestore(instance.id, container)) requeued++;
+          else changed++;
+        }
+        return;
+      }
       if (instance.status === "PROVISIONING" || instance.status === "DELETING") return;
       const result = await observeInstance(instance.id, {
         container,
@@ -99,6 +112,30 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
   const report = { checked: instances.length, changed, requeued, orphans, durationMs: Math.round(performance.now() - started) };
   logger.info({ ...report, orphans: orphans.length }, "reconcile pass done");
   return report;
+}
+
+/**
+ * An instance RESTORING past its deadline: re-enqueue its unfinished in-place restore (true), or,
+ * when no restore is left to run (a lost request, a finished restore that died before settling
+ * the status), put the instance back to what its container says (false).
+ */
+async function reviveRestore(instanceId: string, container: ContainerState | null): Promise<boolean> {
+  const pending = await db.backupRestore.findFirst({
+    where: { targetInstanceId: instanceId, inPlace: true, status: { in: ["PENDING", "RUNNING"] } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  if (pending) {
+    await enqueueRestore(pending.id);
+    return true;
+  }
+  await transitionStatus(instanceId, {
+    to: container?.running ? "RUNNING" : "STOPPED",
+    from: ["RESTORING"],
+    message: "No restore is running for this instance any more; status taken from its container",
+    actor: "system:reconciler",
+  });
+  return false;
 }
 
 export const reconcileEveryMs = () => env().RECONCILE_EVERY_SECONDS * 1000;

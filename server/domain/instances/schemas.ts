@@ -9,13 +9,18 @@ export const RESERVED_SUBDOMAINS = new Set([
 ]);
 
 /**
- * Keys the platform owns: the database connection (a customer value would point Odoo at another
- * database), Odoo's config file, and what the process needs to run.
+ * The one list of environment keys the platform owns, for the create form's validation and the
+ * container spec alike. The official image's entrypoint reads the database connection from HOST,
+ * PORT, USER, PASSWORD (or their fallbacks POSTGRES_*, the DB_* link variables and PG*); ODOO_RC
+ * would swap the config file; PATH and LD_* change what the entrypoint executes. A customer
+ * value could point Odoo at another tenant's database or break the container. Case-insensitive.
  */
-export const PLATFORM_ENV_KEYS = new Set(["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE", "ODOO_RC", "PATH"]);
-const PLATFORM_ENV_PREFIXES = ["PG", "POSTGRES_", "DB_", "LD_"];
-export const isPlatformEnvKey = (key: string) =>
-  PLATFORM_ENV_KEYS.has(key) || PLATFORM_ENV_PREFIXES.some((prefix) => key.startsWith(prefix));
+export const PLATFORM_ENV_KEYS: ReadonlySet<string> = new Set(["HOST", "PORT", "USER", "PASSWORD", "PASSWORD_FILE", "ODOO_RC", "PATH"]);
+export const PLATFORM_ENV_PREFIXES: readonly string[] = ["PG", "POSTGRES_", "DB_", "LD_"];
+export const isPlatformEnvKey = (key: string) => {
+  const upper = key.toUpperCase();
+  return PLATFORM_ENV_KEYS.has(upper) || PLATFORM_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix));
+};
 
 export const ZSubdomain = z
   .string()

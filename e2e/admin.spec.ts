@@ -339,6 +339,8 @@ function sampleInput(path: AdminProcedurePath, selfId: string): unknown {
     },
     "admin.dbServers.setCapacity": { id: missing, maxInstances: 1 },
     "admin.dbServers.setStatus": { id: missing, status: "DISABLED" },
+    "admin.dbServers.isolation": { id: missing },
+    "admin.dbServers.fixIsolation": { id: missing },
     "admin.queues.list": undefined,
     "admin.queues.failed": { queue: "instances" },
     "admin.queues.retry": { queue: "instances", jobId: missing },

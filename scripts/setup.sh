@@ -33,6 +33,7 @@ USER_DATABASE_URL=${DATABASE_URL:-}
 USER_REDIS_URL=${REDIS_URL:-}
 USER_DOCKER_HOST=${DOCKER_HOST:-}
 load_env .env
+PLATFORM_DATABASE_URL=$DATABASE_URL
 [ "$MODE" = test ] && use_test_env
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -92,6 +93,31 @@ ensure_database() { # name owner
   fi
 }
 
+# Customer roles log in to this server too: a database must not be open to every role (PUBLIC).
+# The platform's databases (this run's, and `npm start`'s during --test) and template1 lose
+# PUBLIC's CONNECT and TEMP; their owner keeps both, and copying template1 (CREATE DATABASE)
+# needs neither. Database postgres keeps CONNECT for PUBLIC: Odoo connects to it with the tenant
+# role at start-up, the pool manager works from it and migrations create databases from it; it
+# loses TEMP and CREATE on its schema public (already gone on clusters made by PostgreSQL 15+).
+# server/db-pool/check-server-isolation.ts checks the same on every pool server.
+close_databases() { # owner manager-or-empty database...
+  local owner=$1 manager=$2 name sql=""
+  shift 2
+  for name in "$@"; do
+    pg_superuser -tA -c "\"SELECT 1 FROM pg_database WHERE datname = '$name'\"" | grep -q 1 || continue
+    sql+="REVOKE CONNECT, TEMPORARY ON DATABASE \"$name\" FROM PUBLIC;"$'\n'
+    sql+="GRANT CONNECT ON DATABASE \"$name\" TO \"$owner\";"$'\n'
+  done
+  sql+="GRANT CONNECT ON DATABASE postgres TO \"$owner\";"$'\n'
+  [ -n "$manager" ] && sql+="GRANT CONNECT ON DATABASE postgres TO \"$manager\";"$'\n'
+  pg_superuser -d postgres <<SQL
+$sql
+REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC;
+REVOKE TEMPORARY ON DATABASE postgres FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+SQL
+}
+
 DB_HOST=$(url_part "$DATABASE_URL" hostname)
 DB_PORT=$(url_part "$DATABASE_URL" port); DB_PORT=${DB_PORT:-5432}
 if [ -n "$USER_DATABASE_URL" ] && tcp_open "$DB_HOST" "$DB_PORT"; then
@@ -107,9 +133,13 @@ elif is_local_host "$DB_HOST"; then
     pg_superuser -c "\"DROP DATABASE IF EXISTS \\\"$(url_part "$DATABASE_URL" database)\\\" WITH (FORCE)\""
   fi
   ensure_database "$(url_part "$DATABASE_URL" database)" "$(url_part "$DATABASE_URL" username)"
+  POOL_MANAGER=
   if is_local_host "$POOL_DB_HOST"; then
     ensure_role "$POOL_DB_MANAGER_USER" "$POOL_DB_MANAGER_PASSWORD" "NOSUPERUSER CREATEDB CREATEROLE"
+    POOL_MANAGER=$POOL_DB_MANAGER_USER
   fi
+  close_databases "$(url_part "$DATABASE_URL" username)" "$POOL_MANAGER" \
+    "$(url_part "$DATABASE_URL" database)" "$(url_part "$PLATFORM_DATABASE_URL" database)"
 else
   die "DATABASE_URL points at $DB_HOST:$DB_PORT, which does not answer"
 fi

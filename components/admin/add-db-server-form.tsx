@@ -5,6 +5,8 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, Field, FormMessage } from "@/components/ui/form";
+import { IsolationDetails } from "./db-server-list";
+import type { DbServerIsolation } from "./types";
 
 const EMPTY = { name: "", host: "", containerHost: "", port: "5432", managerUser: "", managerPassword: "", maxInstances: "100" };
 
@@ -14,11 +16,13 @@ export function AddDbServerForm() {
   const queryClient = useQueryClient();
   const [values, setValues] = useState(EMPTY);
   const [added, setAdded] = useState<string>();
+  const [isolation, setIsolation] = useState<DbServerIsolation>();
 
   const add = useMutation(
     trpc.admin.dbServers.add.mutationOptions({
       onSuccess: async (server) => {
         setAdded(`Database server ${server.name} added (${server.status}).`);
+        setIsolation(server.isolation);
         setValues(EMPTY);
         await queryClient.invalidateQueries(trpc.admin.pathFilter());
       },
@@ -31,6 +35,7 @@ export function AddDbServerForm() {
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     setAdded(undefined);
+    setIsolation(undefined);
     add.mutate({
       name: values.name.trim(),
       host: values.host.trim(),
@@ -48,6 +53,12 @@ export function AddDbServerForm() {
       {added ? (
         <div role="status">
           <FormMessage kind="success">{added}</FormMessage>
+          {isolation?.ok && isolation.findings.every((finding) => finding.fixed) ? (
+            <p className="mt-2 text-sm text-slate-700">Tenants on it can reach no database but their own.</p>
+          ) : isolation ? (
+            <p className="mt-2 text-sm text-red-800">Tenants on it can reach databases other than their own: see below.</p>
+          ) : null}
+          {isolation ? <IsolationDetails report={isolation} expanded /> : null}
         </div>
       ) : null}
       <div className="grid gap-4 sm:grid-cols-2">

@@ -6,7 +6,7 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { FormMessage } from "@/components/ui/form";
 import { SmallButton } from "./small-button";
-import type { DbServerRow } from "./types";
+import type { DbServerIsolation, DbServerRow } from "./types";
 import { EmptyState, Pill, Table, Td, Th, inputClass } from "./ui";
 
 type ServerStatus = DbServerRow["status"];
@@ -19,6 +19,82 @@ const STATUS_ACTIONS: { to: ServerStatus; label: string; title: string }[] = [
   { to: "DRAINING", label: "Drain", title: "Keep existing instances, accept no new ones" },
   { to: "DISABLED", label: "Disable", title: "Take out of service: no new instances" },
 ];
+
+type IsolationIssue = Extract<DbServerIsolation, { ok: true }>["findings"][number]["issue"];
+
+const ISSUE_TEXT = {
+  OPEN_TO_PUBLIC: "every role may connect, tenants included",
+  TEMP_FOR_PUBLIC: "every role may create temporary tables",
+  SCHEMA_CREATE_FOR_PUBLIC: "every role may create objects in schema public",
+  CLOSED_TO_TENANTS: "tenant roles may not connect, so Odoo cannot start",
+} as const satisfies Record<IsolationIssue, string>;
+
+/** What an isolation check found: what the platform closed, what is open, the SQL for the rest. */
+export function IsolationDetails({ report, expanded = false }: { report: DbServerIsolation; expanded?: boolean }) {
+  if (!report.ok) return <p className="mt-1 text-xs text-amber-800">Could not check: {report.error}</p>;
+  const open = report.findings.filter((finding) => !finding.fixed);
+  const closed = report.findings.filter((finding) => finding.fixed);
+  if (open.length === 0 && closed.length === 0) return null;
+  return (
+    <details open={expanded} className="mt-2 text-xs text-slate-700" data-testid="db-server-isolation-details">
+      <summary className="cursor-pointer">{open.length > 0 ? "What is open" : "What the platform closed"}</summary>
+      <ul className="mt-1 list-disc pl-4">
+        {report.findings.map((finding) => (
+          <li key={`${finding.database}-${finding.issue}`}>
+            <span className="font-mono">{finding.database}</span>: {ISSUE_TEXT[finding.issue]}
+            {finding.fixed ? " — closed by the platform" : finding.fixable ? " — the platform may close it" : ""}
+          </li>
+        ))}
+      </ul>
+      {report.operatorSql.length > 0 ? (
+        <>
+          <p className="mt-2">Run as a superuser of this server, connected to database postgres:</p>
+          <pre className="mt-1 whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono" data-testid="db-server-isolation-sql">
+            {report.operatorSql.join("\n")}
+          </pre>
+        </>
+      ) : null}
+    </details>
+  );
+}
+
+/** Whether tenants of this server can reach databases other than their own, and a way to close them. */
+function IsolationCell({ serverId }: { serverId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const check = useQuery(
+    trpc.admin.dbServers.isolation.queryOptions({ id: serverId }, { staleTime: 5 * 60_000, refetchOnWindowFocus: false }),
+  );
+  const fix = useMutation(
+    trpc.admin.dbServers.fixIsolation.mutationOptions({
+      onSuccess: (report) => queryClient.setQueryData(trpc.admin.dbServers.isolation.queryKey({ id: serverId }), report),
+    }),
+  );
+  const report = check.data;
+  if (!report) {
+    return <Pill tone="slate" testId="db-server-isolation">{check.error ? "Not checked" : "Checking…"}</Pill>;
+  }
+  const open = report.ok ? report.findings.filter((finding) => !finding.fixed) : [];
+  return (
+    <>
+      {!report.ok ? (
+        <Pill tone="amber" testId="db-server-isolation">Not checked</Pill>
+      ) : open.length === 0 ? (
+        <Pill tone="green" testId="db-server-isolation">Closed</Pill>
+      ) : (
+        <Pill tone="red" testId="db-server-isolation">{`${open.length} open`}</Pill>
+      )}
+      {open.some((finding) => finding.fixable) ? (
+        <div className="mt-1">
+          <SmallButton disabled={fix.isPending} onClick={() => fix.mutate({ id: serverId })}>
+            Close what the platform may
+          </SmallButton>
+        </div>
+      ) : null}
+      <IsolationDetails report={report} />
+    </>
+  );
+}
 
 export function DbServerList({ initialServers }: { initialServers: DbServerRow[] }) {
   const trpc = useTRPC();
@@ -34,6 +110,7 @@ export function DbServerList({ initialServers }: { initialServers: DbServerRow[]
           <Th>Server</Th>
           <Th>Connection</Th>
           <Th>Status</Th>
+          <Th>Isolation</Th>
           <Th>Used / capacity</Th>
           <Th>Capacity</Th>
           <Th>Change status</Th>
@@ -104,6 +181,9 @@ function DbServerRowView({ server }: { server: DbServerRow }) {
         <Pill tone={STATUS_TONE[server.status]} testId="db-server-status">
           {server.status}
         </Pill>
+      </Td>
+      <Td className="max-w-md">
+        <IsolationCell serverId={server.id} />
       </Td>
       <Td className="min-w-40">
         <p className="tabular-nums" data-testid="db-server-usage">

@@ -12,6 +12,7 @@ export type AdminInstanceRow = Outputs["instances"]["list"][number];
 export type AdminInstanceFilters = NonNullable<Inputs["instances"]["list"]>;
 export type AdminInstanceAction = Inputs["instances"]["action"]["action"];
 export type DbServerRow = Outputs["dbServers"]["list"][number];
+export type DbServerIsolation = Outputs["dbServers"]["isolation"];
 export type QueueSummary = Outputs["queues"]["list"][number];
 export type FailedJob = Outputs["queues"]["failed"][number];
 export type AuditEntry = Outputs["audit"]["list"][number];

@@ -33,8 +33,12 @@ const log = logger.child({ component: "db-pool" });
 const CONNECT_TIMEOUT_MS = 5_000;
 /** DROP DATABASE WITH (FORCE) and CREATE DATABASE copy or remove files: allow them time. */
 const STATEMENT_TIMEOUT_MS = 60_000;
-/** The database every role can reach and that Odoo's entrypoint (wait-for-psql.py) connects to. */
-const MAINTENANCE_DB = "postgres";
+/**
+ * The database every role can reach: the manager works from it, and Odoo connects to it with the
+ * tenant role (its entrypoint's wait-for-psql.py, and the server's own check that its database
+ * exists at start-up), so it stays open to PUBLIC, without TEMP (see check-server-isolation.ts).
+ */
+export const MAINTENANCE_DB = "postgres";
 
 const PG_DUPLICATE_OBJECT = "42710";
 const PG_DUPLICATE_DATABASE = "42P04";
@@ -98,8 +102,13 @@ async function runUnlessDuplicate(client: pg.Client, sql: string, duplicateCodes
  * connection ends). Concurrent GRANTs on the same database row would otherwise fail with
  * "tuple concurrently updated"; the duplicate-error handling stays for actors outside the lock.
  */
-async function lockTenant(client: pg.Client, name: string): Promise<void> {
+export async function lockTenant(client: pg.Client, name: string): Promise<void> {
   await client.query("SELECT pg_advisory_lock(hashtext('odoo-saas:db-pool'), hashtext($1))", [name]);
+}
+
+/** Releases lockTenant before the connection ends, for callers that lock several names in turn. */
+export async function unlockTenant(client: pg.Client, name: string): Promise<void> {
+  await client.query("SELECT pg_advisory_unlock(hashtext('odoo-saas:db-pool'), hashtext($1))", [name]);
 }
 
 type RoleRow = { rolsuper: boolean; rolreplication: boolean; rolbypassrls: boolean; rolcreatedb: boolean; rolcreaterole: boolean };
@@ -356,7 +365,7 @@ export type ManagerRoleReport =
   | { ok: false; error: string };
 
 /** A short reason for a failed connection that never carries the password. */
-function describeFailure(error: unknown, password: string): string {
+export function describeFailure(error: unknown, password: string): string {
   const code = pgCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const text = code && !message.includes(code) ? `${message} (${code})` : message;

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { encryptSecret } from "../../crypto/secrets";
-import { inspectManagerRole } from "../../db-pool/manager";
+import { checkServerIsolation, type TIsolationReport } from "../../db-pool/check-server-isolation";
+import { accessFor, inspectManagerRole } from "../../db-pool/manager";
 import { db } from "../../db";
 import { AppError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
@@ -44,7 +45,9 @@ export async function listDbServers() {
 
 /**
  * Adds a pool server after connecting with its manager role: a failed connection or a role that
- * is superuser (or lacks CREATEDB/CREATEROLE) is refused, naming the field.
+ * is superuser (or lacks CREATEDB/CREATEROLE) is refused, naming the field. Once saved, the
+ * server's databases open to every role are closed where the manager may, and the answer says
+ * what a superuser must run for the others (the server is usable either way).
  */
 export async function addDbServer(actor: UserActor, input: z.infer<typeof ZAddDbServer>) {
   const report = await inspectManagerRole({
@@ -68,8 +71,9 @@ export async function addDbServer(actor: UserActor, input: z.infer<typeof ZAddDb
       managerUser: ["The role needs CREATEDB and CREATEROLE"],
     });
   }
+  let server;
   try {
-    const server = await db.dbServer.create({
+    server = await db.dbServer.create({
       data: {
         name: input.name,
         host: input.host,
@@ -81,14 +85,51 @@ export async function addDbServer(actor: UserActor, input: z.infer<typeof ZAddDb
       },
       select: PUBLIC_FIELDS,
     });
-    await recordAudit({ actor, action: "db-server.add", targetType: "db-server", targetId: server.id, details: { name: server.name, host: server.host } });
-    return server;
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       throw new AppError("CONFLICT", "A server with this name exists.", { name: ["A server with this name exists"] });
     }
     throw error;
   }
+  const isolation = await checkServerIsolation(
+    { host: input.host, port: input.port, managerUser: input.managerUser, managerPassword: input.managerPassword },
+    { fix: true },
+  );
+  await recordAudit({
+    actor,
+    action: "db-server.add",
+    targetType: "db-server",
+    targetId: server.id,
+    details: { name: server.name, host: server.host, ...isolationSummary(isolation) },
+  });
+  return { ...server, isolation };
+}
+
+/** The audit's view of a check: which databases were closed and which are still open. */
+function isolationSummary(report: TIsolationReport) {
+  if (!report.ok) return { isolationError: report.error };
+  return {
+    closed: report.findings.filter((f) => f.fixed).map((f) => `${f.database}: ${f.issue}`),
+    stillOpen: report.findings.filter((f) => !f.fixed).map((f) => `${f.database}: ${f.issue}`),
+  };
+}
+
+async function serverAccess(id: string) {
+  const server = await db.dbServer.findUnique({ where: { id } });
+  if (!server) throw new AppError("NOT_FOUND", "Database server not found.");
+  return accessFor(server);
+}
+
+/** What on the server is open to every role, tenants included; changes nothing. */
+export async function getDbServerIsolation(id: string): Promise<TIsolationReport> {
+  return checkServerIsolation(await serverAccess(id), { fix: false });
+}
+
+/** Closes what the manager role may close on the server, and reports the rest. */
+export async function fixDbServerIsolation(actor: UserActor, id: string): Promise<TIsolationReport> {
+  const report = await checkServerIsolation(await serverAccess(id), { fix: true });
+  await recordAudit({ actor, action: "db-server.close-databases", targetType: "db-server", targetId: id, details: isolationSummary(report) });
+  return report;
 }
 
 export async function setDbServerCapacity(actor: UserActor, input: z.infer<typeof ZSetCapacity>) {

@@ -11,6 +11,8 @@ import {
 } from "../../domain/admin/customers";
 import {
   addDbServer,
+  fixDbServerIsolation,
+  getDbServerIsolation,
   listDbServers,
   setDbServerCapacity,
   setDbServerStatus,
@@ -54,6 +56,8 @@ export const adminRouter = createTRPCRouter({
     add: adminProcedure.input(ZAddDbServer).mutation(({ ctx, input }) => addDbServer(ctx.actor, input)),
     setCapacity: adminProcedure.input(ZSetCapacity).mutation(({ ctx, input }) => setDbServerCapacity(ctx.actor, input)),
     setStatus: adminProcedure.input(ZSetDbServerStatus).mutation(({ ctx, input }) => setDbServerStatus(ctx.actor, input)),
+    isolation: adminProcedure.input(ZId).query(({ input }) => getDbServerIsolation(input.id)),
+    fixIsolation: adminProcedure.input(ZId).mutation(({ ctx, input }) => fixDbServerIsolation(ctx.actor, input.id)),
   }),
   queues: createTRPCRouter({
     list: adminProcedure.query(() => listQueues()),

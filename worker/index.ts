@@ -9,6 +9,7 @@ import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
 import { recordJobMetrics } from "@/server/metrics/record-job-metrics";
 import { startWorkerMetricsServer } from "@/server/metrics/worker-metrics-server";
+import { checkActiveServersIsolation } from "@/server/db-pool/check-server-isolation";
 import { createRedis } from "@/server/queue/connection";
 import { getQueue, JOB, QUEUE, WORKER_HEARTBEAT_EVERY_MS } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
@@ -134,6 +135,8 @@ async function boot(): Promise<void> {
   const events = new AbortController();
   followEngineEvents(runtime, events.signal);
   const images = await checkImages(runtime, config);
+  // Databases on the pool servers that every role may open are closed or reported (never throws).
+  void checkActiveServersIsolation();
   stopOnSignals({ workers, events, redis, metrics });
 
   logger.info(

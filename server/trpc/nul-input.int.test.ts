@@ -102,7 +102,7 @@ function nulVariants(schema: unknown, path = ""): Variant[] {
   }
 }
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>).map(([path, procedure]) => {
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>).map(([path, procedure]) => {
   const inputs = (procedure._def as { inputs?: unknown[] }).inputs ?? [];
   const type = procedure._def.type as "query" | "mutation" | "subscription";
   const variants = inputs.flatMap((schema) => nulVariants(schema));

@@ -20,7 +20,7 @@ const DUPLICATE = () =>
  */
 export const SIGNUP_LIMITS = {
   perIp: { name: "signup-ip", limit: 20, windowMs: 3600 * 1000 },
-  global: { name: "signup-all", limit: 30, windowMs: 60 * 1000 },
+  global: { name: "signup-all", limit: 60, windowMs: 60 * 1000 },
 } as const satisfies Record<string, AttemptRule>;
 
 /** Creates a customer account. Emails are unique regardless of case (stored lower-cased). */

@@ -5,7 +5,10 @@
 export type AppErrorCode =
   | "NOT_FOUND"
   | "INVALID_STATE"
+  /** A throttle: too many attempts in a time window (login lockout, sign-ups per IP). Retry later. */
   | "LIMIT_EXCEEDED"
+  /** A quota of the customer's plan (instances per customer, manual backups per day): a bigger plan lifts it. */
+  | "PLAN_LIMIT"
   | "CONFLICT"
   | "FORBIDDEN"
   | "UNAUTHORIZED"
@@ -28,6 +31,9 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   NOT_FOUND: 404,
   INVALID_STATE: 409,
   LIMIT_EXCEEDED: 429,
+  // Not 429: waiting does not help, changing the plan does. The request is understood and
+  // allowed in general, but not on this plan: a refusal of this customer, as 403 means.
+  PLAN_LIMIT: 403,
   CONFLICT: 409,
   FORBIDDEN: 403,
   UNAUTHORIZED: 401,

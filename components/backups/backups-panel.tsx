@@ -92,7 +92,19 @@ export function BackupsPanel({ instance }: { instance: Pick<InstanceDetail, "id"
       {!allowed ? (
         <p className="text-sm text-slate-600">Backups can be taken while the instance is running or stopped.</p>
       ) : null}
-      {create.isError ? <FormMessage kind="error">{formErrors(create.error).message}</FormMessage> : null}
+      {create.isError ? (
+        <FormMessage kind="error">
+          {formErrors(create.error).message}
+          {formErrors(create.error).planLimit ? (
+            <>
+              {" "}
+              <a href="/pricing" data-testid="plan-limit-upgrade" className="font-semibold underline">
+                Compare plans and their limits
+              </a>
+            </>
+          ) : null}
+        </FormMessage>
+      ) : null}
       {list.isError ? <FormMessage kind="error">Could not load the backups: {formErrors(list.error).message}</FormMessage> : null}
 
       {list.isPending ? (

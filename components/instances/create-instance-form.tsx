@@ -122,6 +122,11 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
           ))}
         </div>
         <FieldError id="field-planId-error" error={errors?.fields.planId} />
+        {errors?.planLimit ? (
+          <a href="/pricing" data-testid="plan-limit-upgrade" className="font-semibold text-brand-600 underline">
+            Compare plans and their limits
+          </a>
+        ) : null}
       </fieldset>
 
       <SelectField

@@ -6,6 +6,7 @@ import { ZodError, z } from "zod";
 import type { UserActor } from "../auth/actor";
 import { resolveActor } from "../auth/resolve-actor";
 import { AppError, type AppErrorCode } from "../errors";
+import { findNul, nulFieldErrors, nulMessage } from "../http/find-nul";
 import { logger } from "../logger";
 
 export type TRPCContext = {
@@ -26,6 +27,7 @@ const TRPC_CODE: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
   INVALID_STATE: "CONFLICT",
   LIMIT_EXCEEDED: "TOO_MANY_REQUESTS",
+  PLAN_LIMIT: "FORBIDDEN",
   CONFLICT: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   UNAUTHORIZED: "UNAUTHORIZED",
@@ -57,6 +59,8 @@ const t = initTRPC.context<TRPCContext>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         fieldErrors,
+        /** The domain's code when it is more precise than the HTTP one (PLAN_LIMIT within FORBIDDEN). */
+        appCode: cause instanceof AppError ? cause.code : null,
       },
     };
   },
@@ -81,9 +85,19 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
   return result;
 });
 
+/**
+ * A NUL character anywhere in the raw input (a value or a key, however deep) is refused before
+ * .input() parses it, for every procedure: PostgreSQL cannot store one.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  const hit = findNul(await getRawInput());
+  if (hit) throw new AppError("VALIDATION", nulMessage(hit), nulFieldErrors(hit));
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(errorMapping);
+export const publicProcedure = t.procedure.use(errorMapping).use(refuseNul);
 
 /** Signed-in users only: 401 without a live session. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -13,10 +13,14 @@ export async function adminApi() {
   return (await serverApi()).admin;
 }
 
-/** The first value of a search param, trimmed; undefined when absent or empty. */
+/**
+ * The first value of a search param, trimmed; undefined when absent or empty. Free text from
+ * the address bar: NUL characters (which the API refuses) are dropped and it is cut to the
+ * 200 characters the searches accept, so an odd URL shows a search, never an error page.
+ */
 export function param(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
-  const trimmed = first?.trim();
+  const trimmed = first?.replaceAll("\u0000", "").slice(0, 200).trim();
   return trimmed ? trimmed : undefined;
 }
 

@@ -115,7 +115,10 @@ export async function unsuspendCustomer(actor: UserActor, id: string) {
   return { ok: true as const, resumedInstances: instances.length };
 }
 
+/** Ends every session of a customer; an id that names no account is NOT_FOUND and nothing is recorded. */
 export async function revokeCustomerSessions(actor: UserActor, id: string) {
+  const user = await db.user.findUnique({ where: { id }, select: { id: true } });
+  if (!user) throw new AppError("NOT_FOUND", "Customer not found.");
   const endedSessions = await deleteUserSessions(id);
   await recordAudit({ actor, action: "customer.revoke-sessions", targetType: "user", targetId: id, details: { endedSessions } });
   return { ok: true as const, endedSessions };

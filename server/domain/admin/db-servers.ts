@@ -11,16 +11,16 @@ import { Prisma } from "../../generated/prisma/client";
 const ZHost = z.string().trim().min(1, { message: "Enter a host" }).max(253).regex(/^[A-Za-z0-9.:_-]+$/, { message: "Enter a host name or address" });
 
 export const ZAddDbServer = z.object({
-  name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { message: "Use 2-41 lower-case letters, digits and hyphens" }),
+  name: z.string().max(64).trim().regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { message: "Use 2-41 lower-case letters, digits and hyphens" }),
   host: ZHost,
   containerHost: ZHost,
   port: z.number().int().min(1).max(65535).default(5432),
-  managerUser: z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "Enter a PostgreSQL role name" }),
+  managerUser: z.string().max(128).trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "Enter a PostgreSQL role name" }),
   managerPassword: z.string().min(1, { message: "Enter the role's password" }).max(200),
   maxInstances: z.number().int().min(1).max(10_000).default(100),
 });
-export const ZSetCapacity = z.object({ id: z.string().min(1), maxInstances: z.number().int().min(0).max(10_000) });
-export const ZSetDbServerStatus = z.object({ id: z.string().min(1), status: z.enum(["ACTIVE", "DRAINING", "DISABLED"]) });
+export const ZSetCapacity = z.object({ id: z.string().min(1).max(64), maxInstances: z.number().int().min(0).max(10_000) });
+export const ZSetDbServerStatus = z.object({ id: z.string().min(1).max(64), status: z.enum(["ACTIVE", "DRAINING", "DISABLED"]) });
 
 const PUBLIC_FIELDS = {
   id: true,
@@ -132,19 +132,23 @@ export async function fixDbServerIsolation(actor: UserActor, id: string): Promis
   return report;
 }
 
-export async function setDbServerCapacity(actor: UserActor, input: z.infer<typeof ZSetCapacity>) {
-  const server = await db.dbServer.update({ where: { id: input.id }, data: { maxInstances: input.maxInstances }, select: PUBLIC_FIELDS }).catch(() => {
+/** An update of a row that does not exist (P2025) is NOT_FOUND; any other failure stays what it is. */
+function notFoundOnMissing(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") {
     throw new AppError("NOT_FOUND", "Database server not found.");
-  });
+  }
+  throw error;
+}
+
+export async function setDbServerCapacity(actor: UserActor, input: z.infer<typeof ZSetCapacity>) {
+  const server = await db.dbServer.update({ where: { id: input.id }, data: { maxInstances: input.maxInstances }, select: PUBLIC_FIELDS }).catch(notFoundOnMissing);
   await recordAudit({ actor, action: "db-server.set-capacity", targetType: "db-server", targetId: input.id, details: { maxInstances: input.maxInstances } });
   return server;
 }
 
 /** DRAINING: no new databases; DISABLED: also shown as out of service. Existing instances stay. */
 export async function setDbServerStatus(actor: UserActor, input: z.infer<typeof ZSetDbServerStatus>) {
-  const server = await db.dbServer.update({ where: { id: input.id }, data: { status: input.status }, select: PUBLIC_FIELDS }).catch(() => {
-    throw new AppError("NOT_FOUND", "Database server not found.");
-  });
+  const server = await db.dbServer.update({ where: { id: input.id }, data: { status: input.status }, select: PUBLIC_FIELDS }).catch(notFoundOnMissing);
   await recordAudit({ actor, action: "db-server.set-status", targetType: "db-server", targetId: input.id, details: { status: input.status } });
   return server;
 }

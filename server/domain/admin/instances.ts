@@ -18,9 +18,9 @@ export const ZAdminInstanceFilter = z.object({
   dbServerId: z.string().max(64).optional(),
   query: z.string().trim().max(200).optional(),
 });
-export const ZAdminInstanceAction = z.object({ id: z.string().min(1), action: z.enum(["start", "stop", "restart", "delete"]) });
+export const ZAdminInstanceAction = z.object({ id: z.string().min(1).max(64), action: z.enum(["start", "stop", "restart", "delete"]) });
 export const ZMoveToStatus = z.object({
-  id: z.string().min(1),
+  id: z.string().min(1).max(64),
   status: ZStatus,
   reason: z.string().trim().min(3, { message: "Say why (at least 3 characters)" }).max(500),
 });

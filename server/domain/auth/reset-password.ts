@@ -14,6 +14,13 @@ const INVALID = () =>
 /** Sets a new password with a one-time token; every session of the user ends. */
 export async function resetPassword(input: unknown): Promise<void> {
   const { token, password } = ZResetPasswordInput.parse(input);
+  // A bogus token is refused before the (costly) hash, so this public mutation cannot be used
+  // to make the server hash passwords; the transaction checks the token again.
+  const candidate = await db.passwordResetToken.findUnique({
+    where: { tokenHash: hashResetToken(token) },
+    select: { expiresAt: true, usedAt: true },
+  });
+  if (!candidate || candidate.usedAt || candidate.expiresAt.getTime() <= Date.now()) throw INVALID();
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
     const row = await tx.passwordResetToken.findUnique({

@@ -38,6 +38,6 @@ export const ZChangePasswordInput = z.object({
 export const ZRequestPasswordResetInput = z.object({ email: ZEmail });
 
 export const ZResetPasswordInput = z.object({
-  token: z.string().regex(/^[A-Za-z0-9_-]{32,64}$/, { message: "This reset link is not valid" }),
+  token: z.string().max(128, { message: "This reset link is not valid" }).regex(/^[A-Za-z0-9_-]{32,64}$/, { message: "This reset link is not valid" }),
   password: ZPassword,
 });

@@ -70,7 +70,8 @@ export async function createBackup(
     if (options.manualLimit !== undefined) {
       const today = await tx.backup.count({ where: { instanceId, kind: "MANUAL", createdAt: { gte: startOfUtcDay(new Date()) } } });
       if (today >= options.manualLimit) {
-        throw new AppError("LIMIT_EXCEEDED", `Your plan allows ${options.manualLimit} manual backups per instance per day; try again tomorrow.`);
+        const message = `Your plan allows ${options.manualLimit} manual backup${options.manualLimit === 1 ? "" : "s"} per instance per day; try again tomorrow or change to a larger plan.`;
+        throw new AppError("PLAN_LIMIT", message, { planId: [message] });
       }
     }
     const backup = await tx.backup.create({

@@ -46,6 +46,7 @@ export const ZStartPaynowPaymentInput = z.discriminatedUnion("method", [
     method: z.enum(["ECOCASH", "ONEMONEY"]),
     phone: z
       .string()
+      .max(32, { message: "Enter a mobile number such as 0771234567" })
       .trim()
       .transform((value) => value.replace(/[\s-]/g, "").replace(/^\+?263/, "0"))
       .pipe(z.string().regex(/^07\d{8}$/, { message: "Enter a mobile number such as 0771234567" })),

@@ -10,7 +10,7 @@ import { planLimits } from "../plans/plan-limits";
 
 import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
 
-const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLICT" | "LIMIT_EXCEEDED" = "VALIDATION") =>
+const fieldError = (field: string, message: string, code: "VALIDATION" | "CONFLICT" | "PLAN_LIMIT" = "VALIDATION") =>
   new AppError(code, message, { [field]: [message] });
 
 /**
@@ -31,7 +31,7 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
   }
   const owned = await db.instance.count({ where: { ownerId: actor.userId, status: { not: "DELETED" } } });
   if (owned >= plan.maxInstances) {
-    throw fieldError("planId", `The ${plan.displayName} plan allows ${plan.maxInstances} instance(s) per customer`, "LIMIT_EXCEEDED");
+    throw fieldError("planId", `The ${plan.displayName} plan allows ${plan.maxInstances} instance${plan.maxInstances === 1 ? "" : "s"} per customer; choose a larger plan`, "PLAN_LIMIT");
   }
   const owner = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, trialUsedAt: true } });
   if (data.trial && owner.trialUsedAt) {

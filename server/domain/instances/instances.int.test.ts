@@ -348,7 +348,7 @@ describe("access and validation", () => {
       (e: { code?: string; cause?: { fieldErrors?: Record<string, string[]>; flatten?: () => unknown } }) => e,
     );
     expect(error, "must be refused").not.toBeNull();
-    expect(["BAD_REQUEST", "CONFLICT", "TOO_MANY_REQUESTS"]).toContain(error!.code);
+    expect(["BAD_REQUEST", "CONFLICT"]).toContain(error!.code);
     const fieldErrors =
       (error!.cause as { fieldErrors?: Record<string, string[]> })?.fieldErrors ??
       (error!.cause as { issues?: { path: (string | number)[] }[] })?.issues?.reduce<Record<string, string[]>>(

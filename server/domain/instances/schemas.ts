@@ -22,23 +22,33 @@ export const isPlatformEnvKey = (key: string) => {
   return PLATFORM_ENV_KEYS.has(upper) || PLATFORM_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix));
 };
 
+const SUBDOMAIN_RULE = "Use 4-32 characters: lower-case letters, digits and hyphens, starting with a letter";
+
 export const ZSubdomain = z
   .string()
+  .max(64, { message: SUBDOMAIN_RULE })
   .trim()
   .toLowerCase()
-  .regex(/^[a-z][a-z0-9-]{2,30}[a-z0-9]$/, {
-    message: "Use 4-32 characters: lower-case letters, digits and hyphens, starting with a letter",
-  })
+  .regex(/^[a-z][a-z0-9-]{2,30}[a-z0-9]$/, { message: SUBDOMAIN_RULE })
   .refine((value) => !RESERVED_SUBDOMAINS.has(value), { message: "This subdomain is reserved" });
 
-export const ZOdooSeries = z.string().regex(/^\d{2}\.0$/, { message: "Choose an Odoo version such as 17.0" });
+export const ZOdooSeries = z.string().max(16).regex(/^\d{2}\.0$/, { message: "Choose an Odoo version such as 17.0" });
+
+/** Names and values together: keeps a create request far below the API's body limit. */
+const ENV_TOTAL_MAX = 32 * 1024;
 
 export const ZEnvVars = z
   .record(
-    z.string().regex(/^[A-Z][A-Z0-9_]*$/, { message: "Variable names use A-Z, 0-9 and _, starting with a letter" }),
+    z
+      .string()
+      .max(128, { message: "A variable name may be at most 128 characters" })
+      .regex(/^[A-Z][A-Z0-9_]*$/, { message: "Variable names use A-Z, 0-9 and _, starting with a letter" }),
     z.string().max(4096, { message: "A value may be at most 4 kB" }),
   )
   .refine((vars) => Object.keys(vars).length <= 50, { message: "At most 50 environment variables" })
+  .refine((vars) => Object.entries(vars).reduce((sum, [key, value]) => sum + key.length + value.length, 0) <= ENV_TOTAL_MAX, {
+    message: "At most 32 kB of environment variables in all",
+  })
   .superRefine((vars, ctx) => {
     for (const key of Object.keys(vars)) {
       if (isPlatformEnvKey(key)) {
@@ -52,7 +62,7 @@ export const ZCreateInstanceInput = z.object({
   subdomain: ZSubdomain,
   odooVersion: ZOdooSeries,
   planId: z.string().min(1, { message: "Choose a plan" }).max(64),
-  adminEmail: z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" })).optional(),
+  adminEmail: z.string().max(254).trim().toLowerCase().pipe(z.email({ message: "Enter a valid email address" })).optional(),
   demoData: z.boolean().default(false),
   customAddons: z
     .array(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "Module names use a-z, 0-9 and _, starting with a letter" }).max(64))

@@ -1,3 +1,4 @@
+import { clientIp } from "../../auth/client-ip";
 import { changePassword } from "../../domain/auth/change-password";
 import { getProfile } from "../../domain/auth/get-profile";
 import { logOutEverywhere } from "../../domain/auth/log-out-everywhere";
@@ -16,7 +17,9 @@ import { createTRPCRouter, protectedProcedure, publicProcedure } from "../init";
 
 /** Login and logout go through next-auth (/api/auth/*); everything else about accounts is here. */
 export const authRouter = createTRPCRouter({
-  register: publicProcedure.input(ZRegisterInput).mutation(({ input }) => registerUser(input)),
+  register: publicProcedure
+    .input(ZRegisterInput)
+    .mutation(({ ctx, input }) => registerUser(input, { ip: clientIp(ctx.headers) })),
   me: protectedProcedure.query(({ ctx }) => getProfile(ctx.actor)),
   updateProfile: protectedProcedure
     .input(ZUpdateProfileInput)
@@ -27,6 +30,6 @@ export const authRouter = createTRPCRouter({
   logOutEverywhere: protectedProcedure.mutation(({ ctx }) => logOutEverywhere(ctx.actor)),
   requestPasswordReset: publicProcedure
     .input(ZRequestPasswordResetInput)
-    .mutation(({ input }) => requestPasswordReset(input)),
+    .mutation(({ ctx, input }) => requestPasswordReset(input, { ip: clientIp(ctx.headers) })),
   resetPassword: publicProcedure.input(ZResetPasswordInput).mutation(({ input }) => resetPassword(input)),
 });

@@ -1,4 +1,5 @@
 import { receivePaynowStatusUpdate } from "@/server/domain/billing/paynow-payments";
+import { readTextWithin, refuseNul } from "@/server/http/route-input";
 import { withHttpMetrics } from "@/server/metrics/with-http-metrics";
 
 export const dynamic = "force-dynamic";
@@ -9,11 +10,14 @@ const MAX_BODY_BYTES = 16 * 1024;
  * Paynow's result URL. The hash is verified over the raw body (a parsed body could reorder
  * fields): a bad one is recorded and refused with 400; a good one is stored, its processing
  * queued (the worker polls the stored poll URL before recording anything), and answered 200.
+ * A body holding a NUL, raw or percent-encoded in a field, is refused before anything is stored.
  */
 export const POST = withHttpMetrics("/api/webhooks/paynow", async (request: Request): Promise<Response> => {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return new Response("Body too large", { status: 413 });
-  const body = await request.text();
-  if (body.length > MAX_BODY_BYTES) return new Response("Body too large", { status: 413 });
+  const read = await readTextWithin(request, MAX_BODY_BYTES);
+  if (!read.ok) return read.response;
+  const body = read.text;
+  const refused = refuseNul({ body }) ?? refuseNul(Object.fromEntries(new URLSearchParams(body)));
+  if (refused) return refused;
   const { accepted } = await receivePaynowStatusUpdate(body);
   return accepted ? new Response("OK") : new Response("Hash did not verify", { status: 400 });
 });

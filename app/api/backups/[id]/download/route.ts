@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { resolveActor } from "@/server/auth/resolve-actor";
 import { openBackupDownload } from "@/server/domain/backups/manage-backups";
 import { AppError, HTTP_STATUS } from "@/server/errors";
+import { refuseNul } from "@/server/http/route-input";
 import { withHttpMetrics } from "@/server/metrics/with-http-metrics";
 
 export const dynamic = "force-dynamic";
@@ -10,9 +11,11 @@ export const dynamic = "force-dynamic";
 export const GET = withHttpMetrics(
   "/api/backups/[id]/download",
   async (request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> => {
+    const { id } = await context.params;
+    const refused = refuseNul({ id });
+    if (refused) return refused;
     const actor = await resolveActor(request.headers);
     if (!actor) return Response.json({ error: "Sign in to download backups." }, { status: 401 });
-    const { id } = await context.params;
     try {
       const download = await openBackupDownload(actor, id);
       const headers: Record<string, string> = {

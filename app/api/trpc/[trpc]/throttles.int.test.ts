@@ -9,10 +9,10 @@ import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { callerFor, createTestUser, TEST_PASSWORD, uniqueEmail } from "@/testing/accounts";
 import { sessionHeaders, trpcRequest, type TrpcErrorBody } from "@/testing/http";
-import { authenticateUser } from "./authenticate-user";
-import { CHANGE_PASSWORD_LIMIT } from "./change-password";
-import { registerUser, SIGNUP_LIMITS } from "./register-user";
-import { requestPasswordReset, RESET_REQUEST_LIMITS } from "./request-password-reset";
+import { authenticateUser } from "@/server/domain/auth/authenticate-user";
+import { CHANGE_PASSWORD_LIMIT } from "@/server/domain/auth/change-password";
+import { registerUser, SIGNUP_LIMITS } from "@/server/domain/auth/register-user";
+import { requestPasswordReset, RESET_REQUEST_LIMITS } from "@/server/domain/auth/request-password-reset";
 
 /** Attempt limits on the account mutations, against the real Redis counters. */
 

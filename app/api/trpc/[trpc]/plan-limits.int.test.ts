@@ -6,7 +6,7 @@ import { env } from "@/server/env";
 import { createTestUser } from "@/testing/accounts";
 import { sessionHeaders, trpcRequest, type TrpcErrorBody } from "@/testing/http";
 import { uniqueSubdomain } from "@/testing/instances";
-import { planLimits } from "./plan-limits";
+import { planLimits } from "@/server/domain/plans/plan-limits";
 
 /**
  * A plan's quotas are not throttles: through the real HTTP handler they answer 403 with the

@@ -11,7 +11,8 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { Button } from "@/components/ui/form";
 import { AdminInstanceActions } from "./admin-instance-actions";
 import { INSTANCE_STATUSES, type AdminInstanceFilters, type AdminInstanceRow } from "./types";
-import { EmptyState, Table, Td, TextLink, Th, inputClass } from "./ui";
+import { EmptyState, TextLink, inputClass } from "./ui";
+import { Table, Td, Th } from "@/components/ui/table";
 
 type Option = { value: string; label: string };
 type FilterKey = keyof AdminInstanceFilters;

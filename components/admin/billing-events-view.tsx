@@ -7,7 +7,8 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, FormMessage } from "@/components/ui/form";
 import type { BillingEventRow, BillingEventsFilter } from "./types";
-import { EmptyState, Pill, Table, Td, Th, inputClass } from "./ui";
+import { EmptyState, Pill, inputClass } from "./ui";
+import { Table, Td, Th } from "@/components/ui/table";
 
 const STATUS_TONE: Record<BillingEventRow["status"], "green" | "amber" | "red" | "slate"> = {
   RECEIVED: "amber",

@@ -10,7 +10,8 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, FormMessage } from "@/components/ui/form";
 import type { CustomerDetail } from "./types";
-import { EmptyState, Pill, Table, Td, TextLink, Th, cardClass } from "./ui";
+import { EmptyState, Pill, TextLink, cardClass } from "./ui";
+import { Table, Td, Th } from "@/components/ui/table";
 
 /**
  * One customer, live: account facts, their instances (polled every 3 s while one is changing,

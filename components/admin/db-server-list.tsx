@@ -7,7 +7,8 @@ import { formErrors } from "@/components/trpc-errors";
 import { FormMessage } from "@/components/ui/form";
 import { SmallButton } from "./small-button";
 import type { DbServerIsolation, DbServerRow } from "./types";
-import { EmptyState, Pill, Table, Td, Th, inputClass } from "./ui";
+import { EmptyState, Pill, inputClass } from "./ui";
+import { Table, Td, Th } from "@/components/ui/table";
 
 type ServerStatus = DbServerRow["status"];
 

@@ -7,7 +7,8 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, FormMessage } from "@/components/ui/form";
 import type { FailedJob, QueueSummary } from "./types";
-import { EmptyState, Table, Td, Th, cardClass } from "./ui";
+import { EmptyState, cardClass } from "./ui";
+import { Table, Td, Th } from "@/components/ui/table";
 
 type QueueName = QueueSummary["name"];
 

@@ -1,12 +1,12 @@
 import Link from "next/link";
-import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
+import type { ReactNode } from "react";
+import { inputClass as baseInputClass } from "@/components/ui/styles";
 
 /** Shared building blocks of the admin pages: same cards and type scale as the customer pages. */
 
 export const cardClass = "rounded-xl border border-slate-200 bg-white p-6 shadow-sm";
 
-export const inputClass =
-  "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500";
+export const inputClass = `${baseInputClass} text-sm`;
 
 export function PageHeading({ title, description, children }: { title: string; description?: ReactNode; children?: ReactNode }) {
   return (
@@ -17,36 +17,6 @@ export function PageHeading({ title, description, children }: { title: string; d
       </div>
       {children}
     </div>
-  );
-}
-
-/** A bordered, horizontally scrollable table with a caption for screen readers. */
-export function Table({ label, head, children }: { label: string; head: ReactNode; children: ReactNode }) {
-  return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-      <table aria-label={label} className="w-full text-left text-sm">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>{head}</tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">{children}</tbody>
-      </table>
-    </div>
-  );
-}
-
-export function Th({ children, className = "", ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return (
-    <th scope="col" className={`px-4 py-3 font-semibold ${className}`} {...props}>
-      {children}
-    </th>
-  );
-}
-
-export function Td({ children, className = "", ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return (
-    <td className={`px-4 py-3 align-top ${className}`} {...props}>
-      {children}
-    </td>
   );
 }
 

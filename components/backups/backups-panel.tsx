@@ -7,6 +7,7 @@ import { LocalTime } from "@/components/instances/local-time";
 import type { InstanceDetail } from "@/components/instances/types";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, FormMessage } from "@/components/ui/form";
+import { Table, Th } from "@/components/ui/table";
 import { describeMissingCopies, formatBytes, KIND_LABEL } from "./format";
 import { BACKUP_ALLOWED } from "@/server/domain/backups/backup-rules";
 import { RestoreForm } from "./restore-form";
@@ -112,48 +113,36 @@ export function BackupsPanel({ instance }: { instance: Pick<InstanceDetail, "id"
       ) : backups.length === 0 && !list.isError ? (
         <p className="text-sm text-slate-600">No backups yet.</p>
       ) : backups.length > 0 ? (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Backups of {instance.name}, newest first</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-semibold">
-                  Date
-                </th>
-                <th scope="col" className="py-2 pr-4 font-semibold">
-                  Kind
-                </th>
-                <th scope="col" className="py-2 pr-4 font-semibold">
-                  Status
-                </th>
-                <th scope="col" className="py-2 pr-4 font-semibold">
-                  Size
-                </th>
-                <th scope="col" className="py-2 font-semibold">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {backups.map((backup) => (
-                <Fragment key={backup.id}>
-                  <BackupRow
-                    backup={backup}
-                    restoreOpen={restoring?.id === backup.id}
-                    onToggleRestore={() => setRestoringId((current) => (current === backup.id ? null : backup.id))}
-                  />
-                  {restoring?.id === backup.id ? (
-                    <tr>
-                      <td colSpan={5} className="py-3">
-                        <RestoreForm backup={restoring} instance={instance} onClose={() => setRestoringId(null)} />
-                      </td>
-                    </tr>
-                  ) : null}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          variant="inset"
+          label={`Backups of ${instance.name}, newest first`}
+          head={
+            <>
+              <Th>Date</Th>
+              <Th>Kind</Th>
+              <Th>Status</Th>
+              <Th>Size</Th>
+              <Th srOnly>Actions</Th>
+            </>
+          }
+        >
+          {backups.map((backup) => (
+            <Fragment key={backup.id}>
+              <BackupRow
+                backup={backup}
+                restoreOpen={restoring?.id === backup.id}
+                onToggleRestore={() => setRestoringId((current) => (current === backup.id ? null : backup.id))}
+              />
+              {restoring?.id === backup.id ? (
+                <tr>
+                  <td colSpan={5}>
+                    <RestoreForm backup={restoring} instance={instance} onClose={() => setRestoringId(null)} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
+          ))}
+        </Table>
       ) : null}
     </section>
   );
@@ -173,11 +162,11 @@ function BackupRow({
   const dateId = `backup-${backup.id}-date`;
   return (
     <tr data-testid="backup-row" data-status={backup.status} className="align-top">
-      <td id={dateId} className="py-3 pr-4 whitespace-nowrap text-slate-900">
+      <td id={dateId} className="whitespace-nowrap text-slate-900">
         <LocalTime date={backup.createdAt} />
       </td>
-      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{KIND_LABEL[backup.kind]}</td>
-      <td className="py-3 pr-4">
+      <td className="whitespace-nowrap text-slate-700">{KIND_LABEL[backup.kind]}</td>
+      <td>
         <BackupStatusBadge status={backup.status} />
         {backup.status === "FAILED" ? (
           <p data-testid="backup-failure" className="mt-1 text-xs text-red-700">
@@ -205,8 +194,8 @@ function BackupRow({
           </p>
         ) : null}
       </td>
-      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{formatBytes(backup.sizeBytes)}</td>
-      <td className="py-3">
+      <td className="whitespace-nowrap text-slate-700">{formatBytes(backup.sizeBytes)}</td>
+      <td>
         {usable ? (
           <div className="flex justify-end gap-2">
             <a

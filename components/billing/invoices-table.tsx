@@ -2,12 +2,11 @@
 
 import Link from "next/link";
 import { Fragment } from "react";
+import { Table, Th } from "@/components/ui/table";
 import { formatMoney } from "./format";
 import { LocalDate } from "./local-date";
 import { InvoicePayPanel, PayButtons, useInvoicePayment } from "./invoice-payment";
 import { INVOICE_STATE_LABEL, invoiceState, isUnpaid, type Invoice, type InvoiceState } from "./types";
-
-const th = "py-2 pr-4 font-semibold";
 
 const STATE_STYLES: Record<InvoiceState, string> = {
   PAID: "bg-emerald-50 text-emerald-800 ring-emerald-200",
@@ -31,29 +30,25 @@ export function InvoicesTable({ invoices, paynowEnabled }: { invoices: Invoice[]
       {invoices.length === 0 ? (
         <p className="text-sm text-slate-600">No invoices yet.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Invoices, newest first</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className={th}>Number</th>
-                <th scope="col" className={th}>Date</th>
-                <th scope="col" className={th}>Amount</th>
-                <th scope="col" className={th}>Balance</th>
-                <th scope="col" className={th}>Status</th>
-                <th scope="col" className={th}>Instances</th>
-                <th scope="col" className="py-2 font-semibold">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {invoices.map((invoice) => (
-                <InvoiceRows key={invoice.id} invoice={invoice} paynowEnabled={paynowEnabled} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          variant="inset"
+          label="Invoices, newest first"
+          head={
+            <>
+              <Th>Number</Th>
+              <Th>Date</Th>
+              <Th>Amount</Th>
+              <Th>Balance</Th>
+              <Th>Status</Th>
+              <Th>Instances</Th>
+              <Th srOnly>Actions</Th>
+            </>
+          }
+        >
+          {invoices.map((invoice) => (
+            <InvoiceRows key={invoice.id} invoice={invoice} paynowEnabled={paynowEnabled} />
+          ))}
+        </Table>
       )}
     </section>
   );
@@ -70,19 +65,19 @@ function InvoiceRows({ invoice, paynowEnabled }: { invoice: Invoice; paynowEnabl
   return (
     <Fragment>
       <tr data-testid="invoice-row" data-invoice-id={invoice.id} data-state={state} className="align-top">
-        <td id={numberId} className="py-3 pr-4 font-medium whitespace-nowrap text-slate-900">
+        <td id={numberId} className="font-medium whitespace-nowrap text-slate-900">
           {invoice.invoiceNumber}
         </td>
-        <td className="py-3 pr-4 whitespace-nowrap text-slate-700">
+        <td className="whitespace-nowrap text-slate-700">
           <LocalDate date={invoice.invoiceDate} />
         </td>
-        <td className="py-3 pr-4 whitespace-nowrap text-slate-900" data-testid="invoice-amount">
+        <td className="whitespace-nowrap text-slate-900" data-testid="invoice-amount">
           {formatMoney(invoice.amountCents, invoice.currency)}
         </td>
-        <td className="py-3 pr-4 whitespace-nowrap text-slate-900" data-testid="invoice-balance">
+        <td className="whitespace-nowrap text-slate-900" data-testid="invoice-balance">
           {formatMoney(invoice.balanceCents, invoice.currency)}
         </td>
-        <td className="py-3 pr-4">
+        <td>
           <span
             data-testid="invoice-status"
             className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold whitespace-nowrap ring-1 ring-inset ${STATE_STYLES[state]}`}
@@ -104,7 +99,7 @@ function InvoiceRows({ invoice, paynowEnabled }: { invoice: Invoice; paynowEnabl
             <p className="mt-1 text-xs text-slate-600">A payment is in progress.</p>
           ) : null}
         </td>
-        <td className="py-3 pr-4 text-slate-700">
+        <td className="text-slate-700">
           {invoice.instances.length === 0
             ? "—"
             : invoice.instances.map((instance, index) => (
@@ -116,13 +111,13 @@ function InvoiceRows({ invoice, paynowEnabled }: { invoice: Invoice; paynowEnabl
                 </Fragment>
               ))}
         </td>
-        <td className="py-3">
+        <td>
           {payable ? <PayButtons payment={payment} describedBy={numberId} /> : null}
         </td>
       </tr>
       {payment.panelOpen ? (
         <tr>
-          <td colSpan={7} className="pb-4">
+          <td colSpan={7}>
             <InvoicePayPanel invoice={invoice} payment={payment} />
           </td>
         </tr>

@@ -7,10 +7,9 @@ import { StatusBadge } from "@/components/instances/status-badge";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, FormMessage } from "@/components/ui/form";
+import { Table, Th } from "@/components/ui/table";
 import { LocalDate } from "./local-date";
 import { SUBSCRIPTION_STATE_LABEL, subscriptionState, type Subscription } from "./types";
-
-const th = "py-2 pr-4 font-semibold";
 
 /** One row per instance: plan, trial or paid, when it renews or ends; cancel at end of term. */
 export function SubscriptionsTable({ subscriptions, planNames }: { subscriptions: Subscription[]; planNames: Record<string, string> }) {
@@ -22,27 +21,23 @@ export function SubscriptionsTable({ subscriptions, planNames }: { subscriptions
       {subscriptions.length === 0 ? (
         <p className="text-sm text-slate-600">No subscriptions yet. Each instance you create has its own.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Subscriptions, newest first</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className={th}>Instance</th>
-                <th scope="col" className={th}>Plan</th>
-                <th scope="col" className={th}>Status</th>
-                <th scope="col" className={th}>Renews / ends</th>
-                <th scope="col" className="py-2 font-semibold">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {subscriptions.map((subscription) => (
-                <SubscriptionRow key={subscription.id} subscription={subscription} planName={planNames[subscription.planName] ?? subscription.planName} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          variant="inset"
+          label="Subscriptions, newest first"
+          head={
+            <>
+              <Th>Instance</Th>
+              <Th>Plan</Th>
+              <Th>Status</Th>
+              <Th>Renews / ends</Th>
+              <Th srOnly>Actions</Th>
+            </>
+          }
+        >
+          {subscriptions.map((subscription) => (
+            <SubscriptionRow key={subscription.id} subscription={subscription} planName={planNames[subscription.planName] ?? subscription.planName} />
+          ))}
+        </Table>
       )}
     </section>
   );
@@ -68,7 +63,7 @@ function SubscriptionRow({ subscription, planName }: { subscription: Subscriptio
 
   return (
     <tr data-testid="subscription-row" data-instance-id={instance.id} data-state={state} className="align-top">
-      <td id={nameId} className="py-3 pr-4">
+      <td id={nameId}>
         <div className="flex flex-wrap items-center gap-2">
           {gone ? (
             <span className="font-semibold text-slate-700">{instance.name}</span>
@@ -80,11 +75,11 @@ function SubscriptionRow({ subscription, planName }: { subscription: Subscriptio
           <StatusBadge status={instance.status} />
         </div>
       </td>
-      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{planName}</td>
-      <td className="py-3 pr-4 whitespace-nowrap" data-testid="subscription-status">
+      <td className="whitespace-nowrap text-slate-700">{planName}</td>
+      <td className="whitespace-nowrap" data-testid="subscription-status">
         {SUBSCRIPTION_STATE_LABEL[state]}
       </td>
-      <td className="py-3 pr-4 whitespace-nowrap text-slate-700" data-testid="subscription-term">
+      <td className="whitespace-nowrap text-slate-700" data-testid="subscription-term">
         {subscription.cancelledDate ? (
           <>
             {ended ? "Ended" : "Ends"} <LocalDate date={subscription.cancelledDate} />
@@ -99,7 +94,7 @@ function SubscriptionRow({ subscription, planName }: { subscription: Subscriptio
           "—"
         )}
       </td>
-      <td className="py-3">
+      <td>
         <div className="flex flex-col items-end gap-2">
           {canCancel && !confirming ? (
             <Button

@@ -2,18 +2,15 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { formatMonthlyPrice, trialLabel } from "@/components/billing/format";
 import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
-import { Button, Field, FormMessage } from "@/components/ui/form";
+import { Button, CheckboxField, Field, FieldError, FormMessage, SelectField, TextAreaField } from "@/components/ui/form";
 import { formatCpu, formatMemory } from "./format";
 import { parseAddons, parseEnvVars } from "./parse-options";
 import type { Plan } from "./types";
 import { SubdomainCheck } from "@/components/instances/subdomain-check";
-
-const inputClass =
-  "rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500";
 
 /** Newest first: "18.0" before "17.0". */
 const newestFirst = (series: readonly string[]) => [...series].sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
@@ -178,7 +175,10 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         </span>
       </label>
 
-      <TrialCheckbox
+      <CheckboxField
+        name="trial"
+        badge="Free trial"
+        testId="trial"
         label={trialLabel(plan?.trialDays ?? null)}
         checked={trial}
         onChange={setTrialChoice}
@@ -227,151 +227,5 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         </Button>
       </div>
     </form>
-  );
-}
-
-function TrialCheckbox({
-  label,
-  checked,
-  onChange,
-  disabled,
-  hint,
-  error,
-}: {
-  label: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-  disabled: boolean;
-  hint: string;
-  error?: string;
-}) {
-  const id = "field-trial";
-  return (
-    <div className="flex items-start gap-3 text-sm">
-      <input
-        id={id}
-        type="checkbox"
-        name="trial"
-        checked={checked}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.checked)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(" ")}
-        className="mt-0.5 size-4 accent-brand-500 disabled:cursor-not-allowed"
-      />
-      <div className="flex flex-col gap-1">
-        <div className="flex flex-wrap items-center gap-2">
-          <label htmlFor={id} className={`font-medium ${disabled ? "text-slate-500" : "text-slate-700"}`}>
-            {label}
-          </label>
-          <span
-            data-testid="trial-badge"
-            className="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-semibold text-emerald-800 ring-1 ring-emerald-200 ring-inset"
-          >
-            Free trial
-          </span>
-        </div>
-        <span id={`${id}-hint`} data-testid="trial-hint" className="text-slate-500">
-          {hint}
-        </span>
-        <FieldError id={`${id}-error`} error={error} />
-      </div>
-    </div>
-  );
-}
-
-function FieldError({ id, error }: { id: string; error?: string }) {
-  return error ? (
-    <span id={id} className="text-red-700">
-      {error}
-    </span>
-  ) : null;
-}
-
-function SelectField({
-  label,
-  name,
-  value,
-  onChange,
-  options,
-  error,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: { value: string; label: string }[];
-  error?: string;
-}) {
-  const id = `field-${name}`;
-  return (
-    <div className="flex flex-col gap-1 text-sm">
-      <label htmlFor={id} className="font-medium text-slate-700">
-        {label}
-      </label>
-      <select
-        id={id}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={inputClass}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      <FieldError id={`${id}-error`} error={error} />
-    </div>
-  );
-}
-
-function TextAreaField({
-  label,
-  name,
-  value,
-  onChange,
-  error,
-  hint,
-  placeholder,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string;
-  hint?: string;
-  placeholder?: string;
-}) {
-  const id = `field-${name}`;
-  const hintId = useId();
-  const describedBy = [hint ? hintId : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="flex flex-col gap-1 text-sm">
-      <label htmlFor={id} className="font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        rows={4}
-        placeholder={placeholder}
-        spellCheck={false}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={`${inputClass} font-mono text-xs`}
-      />
-      {hint ? (
-        <span id={hintId} className="text-slate-500">
-          {hint}
-        </span>
-      ) : null}
-      <FieldError id={`${id}-error`} error={error} />
-    </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from "react";
+import { useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from "react";
+import { inputClass } from "./styles";
 import { useHydrated } from "./use-hydrated";
 
 export function Field({
@@ -22,7 +23,7 @@ export function Field({
         name={name}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}
-        className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500"
+        className={inputClass}
         {...input}
       />
       {hint}
@@ -69,5 +70,162 @@ export function FormMessage({ kind, children }: { kind: "error" | "success"; chi
     >
       {children}
     </p>
+  );
+}
+
+/** A checkbox with its label, an optional badge beside it, and a hint that tells what it does. */
+export function CheckboxField({
+  name,
+  label,
+  checked,
+  onChange,
+  disabled,
+  hint,
+  error,
+  badge,
+  testId,
+}: {
+  name: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled: boolean;
+  hint: string;
+  error?: string;
+  badge?: string;
+  /** Prefix of the badge's and hint's test ids. */
+  testId?: string;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div className="flex items-start gap-3 text-sm">
+      <input
+        id={id}
+        type="checkbox"
+        name={name}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(" ")}
+        className="mt-0.5 size-4 accent-brand-500 disabled:cursor-not-allowed"
+      />
+      <div className="flex flex-col gap-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <label htmlFor={id} className={`font-medium ${disabled ? "text-slate-500" : "text-slate-700"}`}>
+            {label}
+          </label>
+          {badge ? (
+            <span
+              data-testid={testId ? `${testId}-badge` : undefined}
+              className="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-semibold text-emerald-800 ring-1 ring-emerald-200 ring-inset"
+            >
+              {badge}
+            </span>
+          ) : null}
+        </div>
+        <span id={`${id}-hint`} data-testid={testId ? `${testId}-hint` : undefined} className="text-slate-500">
+          {hint}
+        </span>
+        <FieldError id={`${id}-error`} error={error} />
+      </div>
+    </div>
+  );
+}
+
+/** A field's error message, linked from the field by aria-describedby. */
+export function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <span id={id} className="text-red-700">
+      {error}
+    </span>
+  ) : null;
+}
+
+export function SelectField({
+  label,
+  name,
+  value,
+  onChange,
+  options,
+  error,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+  error?: string;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="font-medium text-slate-700">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={inputClass}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+export function TextAreaField({
+  label,
+  name,
+  value,
+  onChange,
+  error,
+  hint,
+  placeholder,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: string;
+  placeholder?: string;
+}) {
+  const id = `field-${name}`;
+  const hintId = useId();
+  const describedBy = [hint ? hintId : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        rows={4}
+        placeholder={placeholder}
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={`${inputClass} font-mono text-xs`}
+      />
+      {hint ? (
+        <span id={hintId} className="text-slate-500">
+          {hint}
+        </span>
+      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </div>
   );
 }

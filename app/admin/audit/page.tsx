@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { describeActor } from "@/components/instances/format";
 import { LocalTime } from "@/components/instances/local-time";
 import { SearchForm } from "@/components/admin/search-form";
-import { EmptyState, PageHeading, Table, Td, Th } from "@/components/admin/ui";
+import { EmptyState, PageHeading } from "@/components/admin/ui";
+import { Table, Td, Th } from "@/components/ui/table";
 import { adminApi, param, type SearchParams } from "../_lib/require-admin";
 
 export const metadata: Metadata = { title: "Audit log · Admin" };

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { LocalTime } from "@/components/instances/local-time";
 import { SearchForm } from "@/components/admin/search-form";
-import { EmptyState, PageHeading, Pill, Table, Td, TextLink, Th } from "@/components/admin/ui";
+import { EmptyState, PageHeading, Pill, TextLink } from "@/components/admin/ui";
+import { Table, Td, Th } from "@/components/ui/table";
 import { adminApi, param, type SearchParams } from "../_lib/require-admin";
 
 export const metadata: Metadata = { title: "Customers · Admin" };

@@ -23,6 +23,7 @@ const INFRASTRUCTURE = [
   "./server/crypto/**",
   "./server/db-pool/**",
   "./server/health/**",
+  "./server/http/**",
   "./server/mail/**",
   "./server/metrics/**",
   "./server/queue/**",

@@ -1,5 +1,6 @@
 import { expect, test, type APIResponse, type Browser, type Page } from "@playwright/test";
 import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
+import { randomLetters } from "./fixtures/instances";
 
 /**
  * The web edge: security headers on every page and API route, a nonce-based CSP that the real
@@ -200,6 +201,30 @@ test("in Chromium, the pages render and hydrate under the CSP without a violatio
     await tab.close();
   }
   await page.context().close();
+});
+
+test("in Chromium, a customer's instance page and billing page with an invoice run under the CSP without a violation", async ({ page }) => {
+  await signUp(page, { name: "CSP Customer", email: uniqueEmail("csp"), password: PASSWORD });
+  // An instance awaiting payment (no trial): it has a page and an invoice, and no container.
+  await page.goto("/instances/new");
+  const subdomain = `e2e${randomLetters(10)}`;
+  await page.getByLabel("Name", { exact: true }).fill("CSP Shop");
+  await page.getByLabel("Subdomain", { exact: true }).fill(subdomain);
+  await expect(page.getByTestId("subdomain-check")).toHaveText(`${subdomain} is available`);
+  await page.getByLabel("Start with the 14-day free trial").uncheck();
+  await page.getByRole("button", { name: "Create instance" }).click();
+  await expect(page).toHaveURL(/\/billing$/);
+  const subscription = page.getByTestId("subscription-row");
+  await expect(subscription).toHaveCount(1, { timeout: 30_000 });
+  const instanceId = (await subscription.getAttribute("data-instance-id"))!;
+
+  const billing = await page.context().newPage();
+  await visitWithoutViolations(billing, "/billing", (tab) => expect(tab.locator('[data-testid="invoice-row"][data-state="UNPAID"]')).toHaveCount(1, { timeout: 30_000 }));
+  await billing.close();
+  const instance = await page.context().newPage();
+  await visitWithoutViolations(instance, `/instances/${instanceId}`, (tab) => expect(tab.getByRole("heading", { name: "CSP Shop" })).toBeVisible());
+  await instance.close();
+  await page.request.post("/api/trpc/instances.delete", { data: { json: { id: instanceId } } });
 });
 
 test("cross-origin mutations are refused with 403 and change nothing; same-origin ones work", async ({ page, baseURL }) => {

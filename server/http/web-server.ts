@@ -5,10 +5,13 @@
  * socket when the client sent none, so a client could name any address; here every request
  * (and websocket upgrade) first goes through rewriteForwardedHeaders: the client address comes
  * from the socket, and from X-Forwarded-For only through TRUSTED_PROXIES.
- * SIGTERM/SIGINT stop accepting connections, let requests under way finish (10 s at most), exit.
+ * SIGTERM/SIGINT stop accepting connections, close upgraded sockets, let requests under way
+ * finish (10 s at most) and exit 0.
  */
 import "@/server/load-dotenv";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { trustedProxies } from "@/server/http/client-address";
 import { rewriteForwardedHeaders } from "@/server/http/forwarded-headers";
 import { env } from "@/server/env";
@@ -16,6 +19,8 @@ import { assertEnvOrExit } from "@/server/env-boot";
 import { logger } from "@/server/logger";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** The project directory (where .next is), whatever the working directory. */
+const PROJECT_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
 async function main(): Promise<void> {
   // As `next start` does; Next and React pick their production builds from it.
@@ -26,7 +31,7 @@ async function main(): Promise<void> {
 
   const { default: next } = await import("next");
   const server = createServer();
-  const app = next({ dev: false, dir: process.cwd(), port: config.PORT, httpServer: server });
+  const app = next({ dev: false, dir: PROJECT_DIR, port: config.PORT, httpServer: server });
   await app.prepare();
   const handle = app.getRequestHandler();
 
@@ -38,8 +43,15 @@ async function main(): Promise<void> {
       res.end("Internal Server Error\n");
     });
   });
-  // Next attaches its own upgrade listener to httpServer; this one runs first.
-  server.prependListener("upgrade", (req) => rewriteForwardedHeaders(req.headers, req.socket.remoteAddress, isTrusted));
+  // Next attaches its own upgrade listener to httpServer; this one runs first. Upgraded sockets
+  // leave the HTTP server's bookkeeping (and Next leaves ones it does not route open): they are
+  // tracked here so that shutdown can close them.
+  const upgraded = new Set<Duplex>();
+  server.prependListener("upgrade", (req: IncomingMessage, socket: Duplex) => {
+    rewriteForwardedHeaders(req.headers, req.socket.remoteAddress, isTrusted);
+    upgraded.add(socket);
+    socket.once("close", () => upgraded.delete(socket));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -61,6 +73,7 @@ async function main(): Promise<void> {
       void app.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
+    for (const socket of upgraded) socket.destroy();
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);

@@ -11,7 +11,7 @@ import { createNonce, securityHeaders } from "@/server/http/security-headers";
  * drops them otherwise).
  */
 export function proxy(request: NextRequest): NextResponse {
-  const appUrl = env().APP_URL;
+  const { APP_URL: appUrl, NODE_ENV } = env();
   const forwardedProto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
   const https = appUrl.startsWith("https:") || forwardedProto === "https";
   const refusal = crossOriginRefusal({
@@ -23,7 +23,7 @@ export function proxy(request: NextRequest): NextResponse {
     protocol: forwardedProto === "https" ? "https" : "http",
     appUrl,
   });
-  const headers = securityHeaders(createNonce(), { https });
+  const headers = securityHeaders(createNonce(), { https, development: NODE_ENV === "development" });
   let response: NextResponse;
   if (refusal) {
     response = NextResponse.json({ error: refusal }, { status: 403, headers: { "Cache-Control": "no-store" } });

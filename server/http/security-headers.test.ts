@@ -16,6 +16,11 @@ describe("contentSecurityPolicy", () => {
     expect(policy.has("upgrade-insecure-requests")).toBe(false);
   });
 
+  it("allows eval under next dev only", () => {
+    expect(directives(contentSecurityPolicy("n", { https: false, development: true })).get("script-src")).toContain("'unsafe-eval'");
+    expect(contentSecurityPolicy("n", { https: false, development: false })).not.toContain("unsafe-eval");
+  });
+
   it("upgrades insecure requests over HTTPS only", () => {
     expect(directives(contentSecurityPolicy("n", { https: true })).has("upgrade-insecure-requests")).toBe(true);
   });

@@ -15,10 +15,16 @@ export function createNonce(): string {
  * framing. Inline style *attributes* (style={{ width }} rendered on the server) are allowed:
  * they cannot run script, and blocking them only breaks layouts such as progress bars.
  */
-export function contentSecurityPolicy(nonce: string, options: { https: boolean }): string {
+export type TSecurityOptions = {
+  https: boolean;
+  /** `next dev` only: React rebuilds server error stacks in the browser with eval. */
+  development?: boolean;
+};
+
+export function contentSecurityPolicy(nonce: string, options: TSecurityOptions): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.development ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
@@ -45,7 +51,7 @@ export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  */
 export const HSTS = "max-age=31536000";
 
-export function securityHeaders(nonce: string, options: { https: boolean }): Record<string, string> {
+export function securityHeaders(nonce: string, options: TSecurityOptions): Record<string, string> {
   return {
     ...STATIC_SECURITY_HEADERS,
     "Content-Security-Policy": contentSecurityPolicy(nonce, options),

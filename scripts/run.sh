@@ -16,7 +16,9 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
-SERVICE_NAME=web node_modules/.bin/next start -p "$PORT" &
+# The web server (Next's custom-server API) takes the client address from the socket, and from
+# X-Forwarded-For only through TRUSTED_PROXIES (server/http/web-server.ts).
+PORT=$PORT SERVICE_NAME=web node_modules/.bin/tsx server/http/web-server.ts &
 pids+=($!)
 SERVICE_NAME=worker node_modules/.bin/tsx worker/index.ts &
 pids+=($!)

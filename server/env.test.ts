@@ -62,3 +62,25 @@ describe("routing", () => {
     expect(parseEnv({ ...valid, ROUTING: "traefik", BASE_DOMAIN: "odoo.example.com" }).ROUTING).toBe("traefik");
   });
 });
+
+describe("TRUSTED_PROXIES", () => {
+  it("trusts no proxy by default", () => {
+    expect(parseEnv(valid).TRUSTED_PROXIES).toEqual([]);
+  });
+
+  it("takes IPv4 and IPv6 addresses and CIDR ranges, separated by commas or spaces", () => {
+    expect(parseEnv({ ...valid, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8 ::1 fd00::/8" }).TRUSTED_PROXIES).toEqual([
+      "127.0.0.1",
+      "10.0.0.0/8",
+      "::1",
+      "fd00::/8",
+    ]);
+  });
+
+  it("names the variable and the bad entry", () => {
+    expect(issuesOf({ ...valid, TRUSTED_PROXIES: "127.0.0.1, proxy.internal" })).toEqual([
+      'TRUSTED_PROXIES has a bad entry "proxy.internal": expected an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8',
+    ]);
+    expect(issuesOf({ ...valid, TRUSTED_PROXIES: "10.0.0.0/33" })[0]).toMatch(/^TRUSTED_PROXIES has a bad entry "10.0.0.0\/33"/);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "./http/client-address";
 
 /**
  * The one place that reads process.env. Web (at build and boot) and worker (at boot) import it;
@@ -76,6 +77,23 @@ export const ZEnv = z.object({
   FIRST_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
   RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   APP_URL: url(["http:", "https:"]).default("http://localhost:3000"),
+  /** Web port (scripts/run.sh, npm run web). */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /**
+   * Reverse proxies (IPs and CIDR ranges) whose X-Forwarded-For/-Proto/-Host the web server
+   * believes. Empty: none, the socket's address is the client's.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   AUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters" }),
   SECRETS_KEY: hexKey,
   ADMIN_EMAIL: z.email(),

@@ -1,6 +1,12 @@
-/** The client address as the reverse proxy reports it (first X-Forwarded-For hop, or X-Real-IP). */
+/**
+ * Request header carrying the client's address. Only the web server (server/http/web-server.ts)
+ * writes it: it drops any copy a client sent and sets it from the socket, believing
+ * X-Forwarded-For only from TRUSTED_PROXIES. Nothing else about the request is trusted for this.
+ */
+export const CLIENT_IP_HEADER = "x-saas-client-ip";
+
+/** The client address the web server determined, or undefined (e.g. under `next dev`). */
 export function clientIp(headers: Headers): string | undefined {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || headers.get("x-real-ip")?.trim();
-  return ip && /^[0-9a-fA-F:.]{2,45}$/.test(ip) ? ip : undefined;
+  const ip = headers.get(CLIENT_IP_HEADER)?.trim();
+  return ip && /^[0-9a-f:.]{2,45}$/.test(ip) ? ip : undefined;
 }

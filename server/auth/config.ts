@@ -24,7 +24,9 @@ export const { handlers, auth } = NextAuth({
   secret: env().AUTH_SECRET,
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_IDLE_MS / 1000 },
-  pages: { signIn: "/login" },
+  // Auth.js's own error page answers 500 for "Configuration" (what an unknown provider or action
+  // ends in); errors go to our login page instead, which names them.
+  pages: { signIn: "/login", error: "/login" },
   // A refused login is an expected outcome (counted by the throttle), not an error with a stack
   // trace; anything else next-auth reports goes through our logger, which scrubs secrets.
   logger: {

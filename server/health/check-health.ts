@@ -21,8 +21,22 @@ export type HealthReport = {
   checkedAt: string;
 };
 
-const CHECK_TIMEOUT_MS = 2_000;
+/** What anyone may see: up or down per dependency, nothing about versions, queues or the worker. */
+export type PublicHealthReport = {
+  status: HealthReport["status"];
+  down: DependencyName[];
+  checks: Record<DependencyName, { ok: boolean }>;
+  checkedAt: string;
+};
 
+export function toPublicHealth(report: HealthReport): PublicHealthReport {
+  const checks = Object.fromEntries(
+    (Object.keys(report.checks) as DependencyName[]).map((name) => [name, { ok: report.checks[name].ok }]),
+  ) as Record<DependencyName, { ok: boolean }>;
+  return { status: report.status, down: report.down, checks, checkedAt: report.checkedAt };
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
 
 /** A short reason that never carries connection strings or credentials. */
 function describeFailure(error: unknown): string {

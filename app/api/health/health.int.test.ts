@@ -36,13 +36,25 @@ async function stopRedis(): Promise<void> {
   });
 }
 
-type Body = { status: string; down: string[]; checks: Record<string, { ok: boolean; error?: string }> };
+type Body = {
+  status: string;
+  down: string[];
+  checks: Record<string, { ok: boolean; error?: string; version?: string; latencyMs?: number }>;
+  worker?: unknown;
+  checkedAt: string;
+};
 
-async function getHealth(): Promise<{ status: number; body: Body }> {
+async function getHealth(headers?: Record<string, string>): Promise<{ status: number; body: Body }> {
   const { GET } = await import("@/app/api/health/route");
-  const response = await GET();
+  const response = await GET(new Request("http://localhost/api/health", { headers }));
   return { status: response.status, body: (await response.json()) as Body };
 }
+
+const metricsToken = () => {
+  const token = process.env.METRICS_TOKEN;
+  if (!token) throw new Error("METRICS_TOKEN must be set (.env)");
+  return token;
+};
 
 async function waitFor(predicate: (r: { status: number; body: Body }) => boolean, withinMs: number) {
   const started = Date.now();
@@ -75,13 +87,38 @@ describe("GET /api/health", () => {
     expect(last.body.checks.containerEngine?.ok).toBe(true);
   });
 
+  it("tells the public up or down per dependency only: no versions, latencies, errors, queues or worker", async () => {
+    const { last } = await waitFor((r) => r.status === 200, 5_000);
+    expect(last.body).toEqual({
+      status: "ok",
+      down: [],
+      checks: { postgres: { ok: true }, redis: { ok: true }, containerEngine: { ok: true } },
+      checkedAt: expect.any(String),
+    });
+    const wrongToken = await getHealth({ authorization: `Bearer ${metricsToken()}x` });
+    expect(JSON.stringify(wrongToken.body)).not.toMatch(/version|latency|queue|worker|lastSeen/i);
+  });
+
+  it("gives the full report to Bearer METRICS_TOKEN", async () => {
+    const { status, body } = await getHealth({ authorization: `Bearer ${metricsToken()}` });
+    expect(status).toBe(200);
+    expect(body.checks.postgres?.version).toMatch(/^\d+/);
+    expect(body.checks.containerEngine?.version).toMatch(/^\d+\.\d+/);
+    expect(body.checks.redis?.latencyMs).toEqual(expect.any(Number));
+    expect(body).toHaveProperty("worker");
+  });
+
   it("answers 503 naming Redis within 5 s of Redis stopping, and recovers by itself", async () => {
     await stopRedis();
     const down = await waitFor((r) => r.status === 503, 5_000);
     expect(down.last.status).toBe(503);
     expect(down.last.body.down).toEqual(["redis"]);
-    expect(down.last.body.checks.redis?.ok).toBe(false);
+    expect(down.last.body.checks.redis).toEqual({ ok: false });
     expect(down.elapsedMs).toBeLessThan(5_000);
+    // The reason is for the operator.
+    const detailed = await getHealth({ authorization: `Bearer ${metricsToken()}` });
+    expect(detailed.status).toBe(503);
+    expect(detailed.body.checks.redis?.error).toEqual(expect.any(String));
 
     await startRedis();
     const up = await waitFor((r) => r.status === 200, 10_000);

@@ -233,7 +233,7 @@ fi
 
 # ---------------------------------------------------------------- web build
 BUILD_HASH=$( (find app components server public -type f -not -path 'server/generated/*' 2>/dev/null; \
-  ls next.config.js postcss.config.mjs tsconfig.json package-lock.json) | sort | xargs cat | sha256sum | cut -d' ' -f1)
+  ls next.config.js postcss.config.mjs tsconfig.json package-lock.json proxy.ts instrumentation.ts instrumentation-client.ts) | sort | xargs cat | sha256sum | cut -d' ' -f1)
 if [ ! -f .next/BUILD_ID ] || [ "$(cat "$STATE_DIR/next-build" 2>/dev/null)" != "$BUILD_HASH" ]; then
   log "building the web app"
   npx next build

@@ -83,6 +83,8 @@ export const ZEnv = z.object({
    * Reverse proxies (IPs and CIDR ranges) whose X-Forwarded-For/-Proto/-Host the web server
    * believes. Empty: none, the socket's address is the client's.
    */
+  /** Sign-ups allowed per client address per hour (each costs a password hash). */
+  SIGNUP_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
   TRUSTED_PROXIES: z
     .string()
     .default("")

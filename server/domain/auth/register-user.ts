@@ -1,3 +1,4 @@
+import { env } from "../../env";
 import { takeAttempt, tooManyAttempts, type AttemptRule } from "../../auth/attempt-limit";
 import { hashPassword } from "../../auth/password";
 import { recordAudit } from "../../audit/record-audit";
@@ -19,9 +20,12 @@ const DUPLICATE = () =>
  * it up for everyone.
  */
 export const SIGNUP_LIMITS = {
-  perIp: { name: "signup-ip", limit: 20, windowMs: 3600 * 1000 },
-  global: { name: "signup-all", limit: 60, windowMs: 60 * 1000 },
-} as const satisfies Record<string, AttemptRule>;
+  /** SIGNUP_LIMIT_PER_IP_HOUR, default 20. */
+  get perIp(): AttemptRule {
+    return { name: "signup-ip", limit: env().SIGNUP_LIMIT_PER_IP_HOUR, windowMs: 3600 * 1000 };
+  },
+  global: { name: "signup-all", limit: 60, windowMs: 60 * 1000 } as AttemptRule,
+};
 
 /** Creates a customer account. Emails are unique regardless of case (stored lower-cased). */
 export async function registerUser(input: unknown, request: { ip?: string } = {}): Promise<{ id: string; email: string }> {

@@ -351,7 +351,9 @@ export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, re
       headers["Set-Cookie"] = cookie.header;
     }
     const showDb = ctx.config.listDb && ctx.config.dbNames.length !== 1;
-    const redirect = form.get("redirect") ?? url.searchParams.get("redirect") ?? "";
+    // request.redirect(..., local=True): only a path on this server.
+    const given = form.get("redirect") ?? url.searchParams.get("redirect") ?? "";
+    const redirect = given.startsWith("/") && !given.startsWith("//") && !given.startsWith("/\\") ? given : "";
     const page = (error?: string, loginName?: string): string => loginPage(db, ctx.series, { error, login: loginName, csrf: csrfToken(sid), showDb, redirect });
     if (req.method === "POST") {
       // Odoo checks the CSRF token of every POST to an http route (the form's csrf_token field).

@@ -528,7 +528,9 @@ describe("odoo test image", () => {
     await sql("UPDATE ir_config_parameter SET value = 'https://acme.example.com' WHERE key = 'web.base.url'");
     await sql("INSERT INTO ir_config_parameter (key, value) VALUES ('web.base.url.freeze', 'True')");
     const second = await form();
-    expect((await post(second.cookie, { csrf_token: second.csrf, login: "owner@example.com", password: "plain-s3cret" })).status).toBe(303);
+    const again = await post(second.cookie, { csrf_token: second.csrf, login: "owner@example.com", password: "plain-s3cret", redirect: "https://evil.example/" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe("/web"); // local redirects only
     expect(await param("web.base.url")).toBe("https://acme.example.com");
     expect(await logs(odoo.container)).toContain(`Login successful for db:${tenant.db} login:owner@example.com`);
   });

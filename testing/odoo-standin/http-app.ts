@@ -1,6 +1,6 @@
 // The HTTP side of the Odoo test image (port 8069): health, login page, XML-RPC/JSON-RPC
 // version and db services, and the stand-in-only attachment endpoint.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   authenticate,
@@ -72,10 +72,22 @@ async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<B
   return Buffer.concat(chunks);
 }
 
+/** With --proxy-mode and an X-Forwarded-Host header, werkzeug's ProxyFix applies (as Odoo 17). */
+function forwarded(ctx: AppContext, req: IncomingMessage, name: string): string | undefined {
+  const host = req.headers["x-forwarded-host"];
+  if (!ctx.config.proxyMode || typeof host !== "string" || host === "") return undefined;
+  const value = req.headers[name];
+  return typeof value === "string" && value !== "" ? (value.split(",")[0]?.trim() ?? "") : undefined;
+}
+
 function requestHost(ctx: AppContext, req: IncomingMessage): string {
-  const forwarded = req.headers["x-forwarded-host"];
-  if (ctx.config.proxyMode && typeof forwarded === "string" && forwarded !== "") return forwarded.split(",")[0]?.trim() ?? "";
-  return req.headers.host ?? "";
+  return forwarded(ctx, req, "x-forwarded-host") ?? req.headers.host ?? "";
+}
+
+/** request.httprequest.url_root without the trailing slash: user_agent_env['base_location']. */
+function urlRoot(ctx: AppContext, req: IncomingMessage): string {
+  const scheme = forwarded(ctx, req, "x-forwarded-proto") ?? "http";
+  return `${scheme}://${requestHost(ctx, req)}`;
 }
 
 function werkzeugTime(date: Date): string {
@@ -124,7 +136,40 @@ function homePath(series: string): string {
   return seriesMajor(series) >= 18 ? "/odoo" : "/web";
 }
 
-const sessions = new Map<string, { db: string; uid: number }>();
+interface Session {
+  db: string | null;
+  uid: number | null;
+}
+
+/** Odoo keeps sessions in <data_dir>/sessions; the test image keeps them in memory. */
+const sessions = new Map<string, Session>();
+const MAX_SESSIONS = 10_000;
+
+function saveSession(id: string, session: Session): void {
+  sessions.delete(id);
+  sessions.set(id, session);
+  for (const oldest of sessions.keys()) {
+    if (sessions.size <= MAX_SESSIONS) break;
+    sessions.delete(oldest);
+  }
+}
+
+/** Odoo's request.csrf_token(): `<hmac-sha1(secret, sid + max_ts)>o<max_ts>`, valid a year. */
+const CSRF_SECRET = randomBytes(32);
+const CSRF_SECONDS = 365 * 24 * 3600;
+
+export function csrfToken(sid: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  const maxTs = nowSeconds + CSRF_SECONDS;
+  return `${createHmac("sha1", CSRF_SECRET).update(`${sid}${maxTs}`).digest("hex")}o${maxTs}`;
+}
+
+export function validateCsrf(sid: string, token: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  const [hm, maxTsText, ...rest] = token.split("o");
+  if (hm === undefined || maxTsText === undefined || rest.length > 0 || !/^\d+$/.test(maxTsText)) return false;
+  if (Number(maxTsText) < nowSeconds) return false;
+  const expected = createHmac("sha1", CSRF_SECRET).update(`${sid}${maxTsText}`).digest("hex");
+  return hm.length === expected.length && timingSafeEqual(Buffer.from(hm), Buffer.from(expected));
+}
 
 function sessionId(req: IncomingMessage): string | undefined {
   const cookie = req.headers.cookie ?? "";
@@ -140,7 +185,11 @@ function newSessionCookie(): { id: string; header: string } {
   return { id, header: `session_id=${id}; Expires=${new Date(Date.now() + 7 * 86_400_000).toUTCString()}; Max-Age=604800; HttpOnly; Path=/; SameSite=Lax` };
 }
 
-export function loginPage(db: string, series: string, options: { error?: string; login?: string; csrf: string; showDb: boolean }): string {
+export function loginPage(
+  db: string,
+  series: string,
+  options: { error?: string | undefined; login?: string | undefined; csrf: string; showDb: boolean; redirect?: string | undefined },
+): string {
   const dbField = options.showDb
     ? `<div class="mb-3 field-db"><label for="db" class="col-form-label">Database</label>` +
       `<div class="input-group"><input type="text" name="db" value="${escapeHtml(db)}" id="db" class="form-control" required="required" readonly="readonly"/>` +
@@ -167,7 +216,7 @@ ${dbField}
 <div class="mb-3"><label for="password" class="form-label">Password</label><input type="password" placeholder="Password" name="password" id="password" required="required" autocomplete="current-password" maxlength="4096" class="form-control"/></div>
 ${error}
 <div class="clearfix oe_login_buttons text-center gap-1 d-grid mb-1 pt-3"><button type="submit" class="btn btn-primary">Log in</button></div>
-<input type="hidden" name="redirect"/>
+<input type="hidden" name="redirect" value="${escapeHtml(options.redirect ?? "")}"/>
 </form>
 <div class="text-center small mt-4 pt-3 border-top"><a href="https://www.odoo.com?utm_source=db&amp;utm_medium=auth" target="_blank">Powered by <span>Odoo</span></a> ${escapeHtml(series)}</div>
 </div>
@@ -195,8 +244,14 @@ async function dispatchRpc(ctx: AppContext, req: IncomingMessage, service: strin
         const db = str(0);
         if (!isValidDbName(db)) return false;
         await ctx.loading.get(db)?.catch(() => undefined);
+        // login() passes {'interactive': False}; authenticate() the caller's user_agent_env.
+        const userAgentEnv = method === "authenticate" ? params[3] : undefined;
+        const isStruct = (value: XmlRpcValue | undefined): value is { [key: string]: XmlRpcValue } =>
+          value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value);
+        const location = isStruct(userAgentEnv) ? userAgentEnv.base_location : undefined;
+        const baseLocation = typeof location === "string" ? location : undefined;
         try {
-          return await authenticate(ctx.target, db, str(1), str(2));
+          return await authenticate(ctx.target, db, str(1), str(2), { baseLocation });
         } catch (error) {
           throw new RpcError("application", errorMessage(error));
         }
@@ -255,12 +310,17 @@ function notFound(res: ServerResponse): void {
 }
 
 export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const health: Handler = async (_req, res, url) => {
+  const health: Handler = async (req, res, url) => {
     const headers = { ...JSON_HEADERS, "Cache-Control": "no-store" };
     if (ctx.mode === "never-healthy") {
       send(res, 503, pythonJson({ status: "fail" }), headers);
       return;
     }
+    // Odoo serves each request against the only database the filter leaves, and opening its
+    // registry waits while `-i` holds it: /web/health answers once the install is done, without
+    // querying the database itself.
+    const candidates = filterDatabases(ctx.config.dbNames, ctx.config.dbFilter, requestHost(ctx, req));
+    if (candidates.length === 1) await ctx.loading.get(candidates[0] as string)?.catch(() => undefined);
     const probe = url.searchParams.get("db_server_status");
     if (probe !== null && probe !== "") {
       const up = await databaseServerUp(ctx.target);
@@ -280,32 +340,61 @@ export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, re
       return;
     }
     await readyDatabase(ctx, db);
-    const cookie = sessionId(req) ? undefined : newSessionCookie();
+    // The request's session (a new one when the cookie names none this process knows).
+    const cookieSid = sessionId(req);
+    let sid = cookieSid !== undefined && sessions.has(cookieSid) ? cookieSid : undefined;
     const headers: Record<string, string | string[]> = { ...HTML };
-    if (cookie) headers["Set-Cookie"] = cookie.header;
-    const csrf = randomBytes(20).toString("hex");
+    if (sid === undefined) {
+      const cookie = newSessionCookie();
+      sid = cookie.id;
+      saveSession(sid, { db, uid: null });
+      headers["Set-Cookie"] = cookie.header;
+    }
     const showDb = ctx.config.listDb && ctx.config.dbNames.length !== 1;
+    // request.redirect(..., local=True): only a path on this server.
+    const given = form.get("redirect") ?? url.searchParams.get("redirect") ?? "";
+    const redirect = given.startsWith("/") && !given.startsWith("//") && !given.startsWith("/\\") ? given : "";
+    const page = (error?: string, loginName?: string): string => loginPage(db, ctx.series, { error, login: loginName, csrf: csrfToken(sid), showDb, redirect });
     if (req.method === "POST") {
+      // Odoo checks the CSRF token of every POST to an http route (the form's csrf_token field).
+      const token = form.get("csrf_token") ?? "";
+      if (!validateCsrf(sid, token)) {
+        ctx.log.warning("odoo.http", token === "" ? `No CSRF validation token provided for path '/web/login'` : `CSRF validation failed on path '/web/login'`);
+        send(
+          res,
+          400,
+          "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n<p>Session expired (invalid CSRF token)</p>\n",
+          headers,
+        );
+        return;
+      }
       const loginName = form.get("login") ?? "";
-      const uid = await authenticate(ctx.target, db, loginName, form.get("password") ?? "");
+      const uid = await authenticate(ctx.target, db, loginName, form.get("password") ?? "", { baseLocation: urlRoot(ctx, req) });
       if (uid !== false) {
+        // session.authenticate rotates the session id.
+        sessions.delete(sid);
         const session = newSessionCookie();
-        sessions.set(session.id, { db, uid });
+        saveSession(session.id, { db, uid });
         ctx.log.info("odoo.addons.base.models.res_users", `Login successful for db:${db} login:${loginName} from ${req.socket.remoteAddress ?? "n/a"}`, db);
-        send(res, 303, "", { Location: form.get("redirect") || homePath(ctx.series), "Set-Cookie": session.header });
+        send(res, 303, "", { Location: redirect || homePath(ctx.series), "Set-Cookie": session.header });
         return;
       }
       ctx.log.info("odoo.addons.base.models.res_users", `Login failed for db:${db} login:${loginName} from ${req.socket.remoteAddress ?? "n/a"}`, db);
-      send(res, 200, loginPage(db, ctx.series, { error: "Wrong login/password", login: loginName, csrf, showDb }), headers);
+      send(res, 200, page("Wrong login/password", loginName), headers);
       return;
     }
-    send(res, 200, loginPage(db, ctx.series, { csrf, showDb }), headers);
+    const current = sessions.get(sid);
+    if (redirect !== "" && current?.uid != null) {
+      send(res, 303, "", { Location: redirect });
+      return;
+    }
+    send(res, 200, page(), headers);
   };
 
   const webClient: Handler = async (req, res) => {
     const id = sessionId(req);
     const session = id ? sessions.get(id) : undefined;
-    if (!session) {
+    if (!session || session.uid === null || session.db === null) {
       send(res, 303, "", { Location: `/web/login?redirect=${encodeURIComponent(req.url ?? "/")}` });
       return;
     }

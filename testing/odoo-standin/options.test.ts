@@ -86,6 +86,21 @@ describe("odoo options", () => {
     expect(effectiveConfig(parseOdooArgs(["--without-demo=all"], "17.0"), "", new Map()).withoutDemo).toBe(true);
     expect(effectiveConfig(parseOdooArgs([], "17.0"), "", new Map()).dataDir).toBe("/var/lib/odoo");
   });
+
+  it("reads the one-shot init the platform runs: -i list, demo choice, --stop-after-init", () => {
+    const args = ["-d", "acme", "-i", "base,sale_management, crm,", "--without-demo=all", "--stop-after-init", "--http-port=8070"];
+    expect(effectiveConfig(parseOdooArgs(args, "17.0"), "", new Map())).toMatchObject({
+      dbNames: ["acme"],
+      init: ["base", "sale_management", "crm"],
+      withoutDemo: true,
+      stopAfterInit: true,
+      httpPort: 8070,
+    });
+    // optparse accepts any unambiguous prefix; no --stop-after-init means init, then serve.
+    expect(effectiveConfig(parseOdooArgs(["--stop", "-i", "base"], "17.0"), "", new Map()).stopAfterInit).toBe(true);
+    expect(effectiveConfig(parseOdooArgs(["-i", "base"], "17.0"), "", new Map())).toMatchObject({ stopAfterInit: false, withoutDemo: false });
+    expect(() => parseOdooArgs(["--stop-after-init=1"], "17.0")).toThrow("--stop-after-init option does not take a value");
+  });
 });
 
 describe("database names", () => {

@@ -29,4 +29,16 @@ describe("xmlrpc", () => {
     expect(parseMethodResponse(faultResponse(3, "Access Denied"))).toEqual({ fault: true, code: 3, message: "Access Denied" });
     expect(parseMethodCall(methodCall("login", ["db", "u", false]))).toEqual({ methodName: "login", params: ["db", "u", false] });
   });
+
+  it("reads common.login/authenticate as the platform's tests send them and answers a uid or False", () => {
+    const call = methodCall("authenticate", ["acme", "owner@example.com", "p\u00e4ss<&>", { base_location: "https://acme.example.com" }]);
+    expect(parseMethodCall(call)).toEqual({
+      methodName: "authenticate",
+      params: ["acme", "owner@example.com", "p\u00e4ss<&>", { base_location: "https://acme.example.com" }],
+    });
+    expect(methodResponse(2)).toContain("<value><int>2</int></value>");
+    expect(parseMethodResponse(methodResponse(2))).toEqual({ fault: false, value: 2 });
+    expect(methodResponse(false)).toContain("<value><boolean>0</boolean></value>");
+    expect(parseMethodResponse(methodResponse(false))).toEqual({ fault: false, value: false });
+  });
 });

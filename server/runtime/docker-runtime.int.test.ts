@@ -316,7 +316,8 @@ describe("DockerRuntime", () => {
       const script = `const fs = require("fs"); const d = ${JSON.stringify(filestore)}; console.log(fs.existsSync(d) ? fs.readdirSync(d).length : 0)`;
       return Number((await execIn(name, ["node", "-e", script])).trim());
     };
-    // Like Odoo, the stand-in answers /web/health before the first-boot init has finished.
+    // Like Odoo, /web/health answers once the first-boot install has committed; the filestore
+    // files are written by then (eventually: the listing goes through a second exec).
     const filesBefore = await eventually("first-boot attachment in the filestore", countFiles);
     const volumeCreatedAt = (await docker.getVolume(volume).inspect()) as unknown as { CreatedAt: string };
 

@@ -128,10 +128,13 @@ async function waitUntilUp(url: string, deadline: number, exited: () => boolean)
  * Starts the built web app (`next start`; build it with `npm start` or `npm test` once) on a
  * free port with the current environment plus `extraEnv`, and waits for /api/health.
  * `next start` directly, not scripts/run.sh: the benchmarks measure the app, not the launcher.
+ * BENCH_CPU_PROF=<dir> makes the server write a V8 CPU profile (.cpuprofile) there on exit.
  */
 export async function startWebApp(extraEnv: Record<string, string> = {}): Promise<{ base: string; stop: () => void }> {
   const port = await freePort();
-  const web = spawn("node_modules/.bin/next", ["start", "-p", String(port)], {
+  // BENCH_CPU_PROF=<dir>: the web server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const web = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(port)], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", ...extraEnv },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -5,7 +5,9 @@
  * free port with the current environment, then over HTTP:
  *   - BENCH_COUNT (default 500; smoke size 50) new notifications one after another: p50/p95/p99/max;
  *   - the same again as 10 concurrent senders;
- *   - 100 redeliveries of one notification (the dedupe path).
+ *   - 100 redeliveries of one notification (the dedupe path);
+ *   - the floor: the same requests to a wrong secret (the same route answers 404 before it
+ *     reads the body or stores anything), sequential and concurrent, and the ratio of p95s.
  * Each request validates, stores the event and queues its processing, as in production. The
  * notifications are TAG_CREATION events (stored and ignored by the worker); the rows are deleted
  * afterwards.
@@ -23,11 +25,11 @@ const marker = `bench-${randomBytes(4).toString("hex")}`;
 const notification = () =>
   JSON.stringify({ eventType: "TAG_CREATION", accountId: randomUUID(), objectType: "TAG", objectId: `${marker}-${randomUUID()}`, metaData: null });
 
-async function post(url: string, body: string): Promise<number> {
+async function post(url: string, body: string, expectedStatus = 200): Promise<number> {
   const started = performance.now();
   const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json; charset=UTF-8", "User-Agent": "KillBill/1.0" }, body });
   await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+  if (response.status !== expectedStatus) throw new Error(`webhook answered ${response.status}, expected ${expectedStatus}`);
   return performance.now() - started;
 }
 
@@ -59,6 +61,17 @@ async function main(): Promise<void> {
     const body = notification();
     const redeliveries: number[] = [];
     for (let i = 0; i < 100; i++) redeliveries.push(await post(url, body));
+    // The floor: the same requests to a wrong secret, answered 404 by the same route before
+    // the body is read or anything is stored.
+    const floorUrl = `${web.base}/api/webhooks/killbill/${randomBytes(24).toString("hex")}`;
+    const floorSequential: number[] = [];
+    for (let i = 0; i < COUNT; i++) floorSequential.push(await post(floorUrl, notification(), 404));
+    const floorConcurrent: number[] = [];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = 0; i < COUNT / CONCURRENCY; i++) floorConcurrent.push(await post(floorUrl, notification(), 404));
+      }),
+    );
 
     console.log(`bench:webhook${SMOKE ? " (smoke size)" : ""} — POST /api/webhooks/killbill/<secret>, target: 200 within ${TARGET_MS} ms`);
     const p99s = [
@@ -66,6 +79,10 @@ async function main(): Promise<void> {
       report(`new notifications, ${CONCURRENCY} concurrent`, concurrent),
       report("redeliveries of one notification", redeliveries),
     ];
+    report("floor: wrong secret, sequential", floorSequential);
+    report(`floor: wrong secret, ${CONCURRENCY} concurrent`, floorConcurrent);
+    const ratio = (ours: number[], floor: number[]) => `p95 ${(percentile(ours, 95) / percentile(floor, 95)).toFixed(2)}x`;
+    console.log(`against the floor: sequential ${ratio(sequential, floorSequential)}, ${CONCURRENCY} concurrent ${ratio(concurrent, floorConcurrent)}`);
     const stored = await db.billingEvent.findMany({ where: { objectId: { startsWith: marker } }, select: { deliveries: true } });
     const expected = 20 + COUNT + Math.ceil(COUNT / CONCURRENCY) * CONCURRENCY + 1;
     const redelivered = Math.max(...stored.map((s) => s.deliveries));

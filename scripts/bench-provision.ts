@@ -16,7 +16,8 @@
  *
  * The Odoo test image's boot delay (STANDIN_BOOT_SECONDS, BENCH_BOOT_SECONDS here, default 0)
  * is the same on both sides. After one warm-up each, one instance alone (each side in turn,
- * BENCH_ALONE_ROUNDS times: 3, smoke 1; medians), then all at once; then one reconcile pass
+ * BENCH_ALONE_ROUNDS times: 3, smoke 1; medians), then all at once (BENCH_ROUNDS times: 3,
+ * smoke 1; samples pooled); then one reconcile pass
  * over BENCH_RECONCILE_ROWS (500; smoke 50) instance rows. BENCH_BILLING_CONCURRENCY (default
  * 4, the worker's) tries another billing concurrency. Everything it creates is deleted.
  * Targets: request -> RUNNING p95 <= 1.25x the floor at full concurrency; one alone within
@@ -51,6 +52,7 @@ import {
 const CONCURRENT = sizeFromEnv("BENCH_CONCURRENT", 10, 3);
 const RECONCILE_ROWS = sizeFromEnv("BENCH_RECONCILE_ROWS", 500, 50);
 const ALONE_ROUNDS = sizeFromEnv("BENCH_ALONE_ROUNDS", 3, 1);
+const ROUNDS = sizeFromEnv("BENCH_ROUNDS", 3, 1);
 const BOOT_SECONDS = process.env.BENCH_BOOT_SECONDS ?? "0";
 /** The worker's own concurrencies (worker/index.ts); BENCH_BILLING_CONCURRENCY tries another. */
 const INSTANCE_CONCURRENCY = 16;
@@ -277,10 +279,10 @@ async function main(): Promise<void> {
     console.log(
       `bench:provision${SMOKE ? " (smoke size)" : ""}: ${CONCURRENT} at once and one alone, STANDIN_BOOT_SECONDS=${BOOT_SECONDS} on both sides, image ${env().ODOO_IMAGE}:${plan.allowedSeries[0]}, worker concurrency instances ${INSTANCE_CONCURRENCY} / billing ${BILLING_CONCURRENCY}`,
     );
-    floorContainers = await prepareFloor(1 + ALONE_ROUNDS + CONCURRENT);
+    floorContainers = await prepareFloor(1 + ALONE_ROUNDS + ROUNDS * CONCURRENT);
     const floorWarmUp = floorContainers.slice(0, 1);
     const floorAloneSets = Array.from({ length: ALONE_ROUNDS }, (_, i) => floorContainers.slice(1 + i, 2 + i));
-    const floorManySet = floorContainers.slice(1 + ALONE_ROUNDS);
+    const floorManySets = Array.from({ length: ROUNDS }, (_, i) => floorContainers.slice(1 + ALONE_ROUNDS + i * CONCURRENT, 1 + ALONE_ROUNDS + (i + 1) * CONCURRENT));
 
     // Warm-up, not counted: the worker is a long-running process, so the first run's one-off
     // costs (code paths loaded, query plans, connections, the engine's image cache) are not
@@ -307,10 +309,16 @@ async function main(): Promise<void> {
     const aloneGapConfirmed = median(alone.map((a) => a.fromConfirmed)) - median(floorAlone.map((f) => f.total));
 
     // All at once, each side.
-    const floorMany = await runFloor(floorManySet, plan);
-    await topUpSpares(CONCURRENT);
-    const many = await runPlatform(await newCustomers(CONCURRENT, users), plan);
-    console.log(`\n${CONCURRENT} at once:`);
+    // All at once, each side in turn, ROUNDS times; the samples of all rounds are pooled (with
+    // ten samples a p95 is the single slowest one).
+    const floorMany: Awaited<ReturnType<typeof runFloor>> = [];
+    const many: Awaited<ReturnType<typeof runPlatform>> = [];
+    for (const set of floorManySets) {
+      floorMany.push(...(await runFloor(set, plan)));
+      await topUpSpares(CONCURRENT);
+      many.push(...(await runPlatform(await newCustomers(CONCURRENT, users), plan)));
+    }
+    console.log(`\n${CONCURRENT} at once (${ROUNDS} round(s), ${many.length} samples each side):`);
     console.log(`  floor    (create -> start -> /web/health 200) ${p50p95(floorMany.map((f) => f.total))}   (engine start ${p50p95(floorMany.map((f) => f.toStarted))}; start -> healthy ${p50p95(floorMany.map((f) => f.startedToHealthy))})`);
     const floorTotals = floorMany.map((f) => f.total);
     const ratio = compare("platform request -> RUNNING", many.map((r) => r.total), floorTotals);

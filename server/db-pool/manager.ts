@@ -54,10 +54,14 @@ export function accessFor(
   };
 }
 
-/** Manager connections kept per pool server: enough for ten provisionings at once. */
-const MANAGER_POOL_SIZE = 10;
+/**
+ * Manager connections per pool server and process. An operation holds one for a few round
+ * trips (a spare adoption: five), so five serve ten provisionings at once with little waiting,
+ * while the pool server's connection slots stay for the tenants.
+ */
+const MANAGER_POOL_SIZE = 5;
 /** An idle manager connection is closed after this long (a quiet platform holds none). */
-const MANAGER_IDLE_MS = 10_000;
+const MANAGER_IDLE_MS = 5_000;
 
 const managerPools = new Map<string, pg.Pool>();
 

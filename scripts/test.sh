@@ -40,6 +40,20 @@ suite "unit tests" npx vitest run --project unit $(vitest_reports unit)
 suite "integration tests" npx vitest run --project integration $(vitest_reports integration)
 export PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/e2e.json
 suite "e2e tests (Playwright, Chromium)" npx playwright test --reporter=list,json
+# Every benchmark once at a small size through its real path, so one that breaks fails here;
+# their targets are judged only by the full-size runs (by hand: npm run bench:<name>).
+bench_smoke() {
+  local status=0 name
+  for name in provision backup api webhook; do
+    log "   bench:$name (smoke size)"
+    if ! BENCH_SIZE=smoke LOG_LEVEL=warn npm run --silent "bench:$name"; then
+      printf 'bench:%s (smoke size) broke\n' "$name"
+      status=1
+    fi
+  done
+  return $status
+}
+suite "benchmarks (smoke)" bench_smoke
 
 log "── summary"
 printf '  %s\n' "${results[@]}"

@@ -24,7 +24,7 @@ export const statusOf = async (id: string) =>
   (await db.instance.findUniqueOrThrow({ where: { id }, select: { status: true } })).status;
 
 /** The pool manager role from the environment, as the platform's own db-pool code connects. */
-export function asPoolManager<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export function asPoolManager<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
   return withManager(
     {
       host: process.env.POOL_DB_HOST!,

@@ -39,6 +39,6 @@ export function startInstanceWorker(concurrency = 4): Worker {
 }
 
 /** The worker's billing processor (events, subscription calls, Paynow polls) in the test process. */
-export function startBillingWorker(): Worker {
-  return new Worker(QUEUE.billing, processBillingJob, { connection: createRedis("worker"), concurrency: 4 });
+export function startBillingWorker(concurrency = 4): Worker {
+  return new Worker(QUEUE.billing, processBillingJob, { connection: createRedis("worker"), concurrency });
 }

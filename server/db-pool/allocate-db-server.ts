@@ -13,8 +13,8 @@ type Candidate = { id: string; maxInstances: number };
 const NO_CAPACITY = "No database server has free capacity: add a server or raise a server's capacity.";
 
 /** Least-loaded candidate with room left; ties go to the first in lock order (deterministic). */
-function pickLeastLoaded(candidates: Candidate[], load: Map<string, number>): Candidate | undefined {
-  let best: Candidate | undefined;
+function pickLeastLoaded<C extends Candidate>(candidates: C[], load: Map<string, number>): C | undefined {
+  let best: C | undefined;
   for (const candidate of candidates) {
     const count = load.get(candidate.id) ?? 0;
     if (count >= candidate.maxInstances) continue;
@@ -42,8 +42,10 @@ export async function allocateDbServer(instanceId: string, options: TAllocateDbS
       if (instance.dbServerId) return tx.dbServer.findUniqueOrThrow({ where: { id: instance.dbServerId } });
 
       const filter = options.serverIds ? Prisma.sql`AND id = ANY(${options.serverIds}::text[])` : Prisma.empty;
-      const candidates = await tx.$queryRaw<Candidate[]>`
-        SELECT id, "maxInstances" FROM "DbServer"
+      // Whole rows: the chosen one is returned without another query while every allocation
+      // waits on these locks.
+      const candidates = await tx.$queryRaw<DbServer[]>`
+        SELECT * FROM "DbServer"
         WHERE status = 'ACTIVE' ${filter}
         ORDER BY id
         FOR UPDATE`;
@@ -61,8 +63,9 @@ export async function allocateDbServer(instanceId: string, options: TAllocateDbS
       await tx.instance.update({
         where: { id: instanceId },
         data: { dbServerId: chosen.id, dbName: names.dbName, dbUser: names.roleName },
+        select: { id: true },
       });
-      return tx.dbServer.findUniqueOrThrow({ where: { id: chosen.id } });
+      return chosen;
     },
     // Allocations queue on the server locks; give the queue time rather than failing under load.
     { maxWait: 10_000, timeout: 15_000 },

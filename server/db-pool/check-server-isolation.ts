@@ -119,7 +119,7 @@ function findingsFor(rows: DatabaseRow[], publicSchema: { owner: string; manager
 }
 
 /** Whether the finding is still true on the server (a database dropped meanwhile is not exposed). */
-async function stillOpen(client: pg.Client, finding: TIsolationFinding): Promise<boolean> {
+async function stillOpen(client: pg.ClientBase, finding: TIsolationFinding): Promise<boolean> {
   if (finding.issue === "SCHEMA_CREATE_FOR_PUBLIC") {
     return ((await client.query(PUBLIC_SCHEMA_SQL)).rowCount ?? 0) > 0;
   }
@@ -139,7 +139,7 @@ async function stillOpen(client: pg.Client, finding: TIsolationFinding): Promise
  * Runs a finding's SQL under the same per-name lock as tenant provisioning, so that it never
  * races the GRANTs of a database being created ("tuple concurrently updated").
  */
-async function fixFinding(client: pg.Client, finding: TIsolationFinding): Promise<boolean> {
+async function fixFinding(client: pg.ClientBase, finding: TIsolationFinding): Promise<boolean> {
   await lockTenant(client, finding.database);
   try {
     for (const statement of finding.sql) await client.query(statement);

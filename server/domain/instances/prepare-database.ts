@@ -19,20 +19,21 @@ export type TenantPlacement = { instanceId: string; dbServerId: string; database
 export async function placeTenantDatabase(instanceId: string): Promise<TenantPlacement> {
   const server = await allocateDbServer(instanceId);
   const { dbName, roleName } = tenantNames(instanceId);
-  let { dbPasswordEnc } = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, select: { dbPasswordEnc: true } });
-  if (!dbPasswordEnc) {
-    // Only the first run sets it; a concurrent run keeps the one already stored.
-    await db.instance.updateMany({
-      where: { id: instanceId, dbPasswordEnc: null },
-      data: { dbPasswordEnc: encryptSecret(generatePassword()), dbName, dbUser: roleName },
-    });
-    ({ dbPasswordEnc } = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, select: { dbPasswordEnc: true } }));
-  }
+  // One statement: only the first run sets the password, a rerun or a concurrent run gets the
+  // one already stored (the row lock of the UPDATE orders them).
+  const [row] = await db.$queryRaw<{ dbPasswordEnc: string }[]>`
+    UPDATE "Instance"
+    SET "dbPasswordEnc" = COALESCE("dbPasswordEnc", ${encryptSecret(generatePassword())}),
+        "updatedAt" = CASE WHEN "dbPasswordEnc" IS NULL THEN now() ELSE "updatedAt" END
+    WHERE id = ${instanceId}
+    RETURNING "dbPasswordEnc"`;
+  if (!row) throw new Error(`instance ${instanceId} vanished while its database was being placed`);
+  const { dbPasswordEnc } = row;
   return {
     instanceId,
     dbServerId: server.id,
     access: accessFor(server),
-    database: { host: server.containerHost, port: server.port, name: dbName, user: roleName, password: decryptSecret(dbPasswordEnc!) },
+    database: { host: server.containerHost, port: server.port, name: dbName, user: roleName, password: decryptSecret(dbPasswordEnc) },
   };
 }
 
@@ -53,8 +54,9 @@ export async function createTenantDatabase({ instanceId, dbServerId, access, dat
   });
   await settleSpareClaim(instanceId, spare);
   if (env().POOL_SPARE_DATABASES === 0) return;
-  // Top the pool up for the next customer; a queue outage must not fail this provisioning.
-  await enqueueSpareRefill().catch((error: unknown) => {
+  // Top the pool up for the next customer, without holding up this one (three Redis round
+  // trips before the container could start); a queue outage must not fail this provisioning.
+  void enqueueSpareRefill().catch((error: unknown) => {
     logger.warn({ err: error, instanceId }, "could not schedule a spare database refill");
   });
 }

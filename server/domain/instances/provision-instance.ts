@@ -57,10 +57,26 @@ export async function provisionInstance(instanceId: string, options: ProvisionOp
     return { status: instance?.status ?? "MISSING" };
   }
 
+  // The data volume depends on nothing else: it is made while the database is placed (the
+  // placement queues behind other provisionings' server locks). Its name and labels do not
+  // depend on the database, so a spec with a stand-in database gives them.
+  const runtime = containerRuntime();
+  const { volume } = desiredContainerSpec(instance, { host: "pending", port: 5432, name: "pending", user: "pending", password: "pending" });
+  const volumeReady = (async () => {
+    await runtime.ensureVolume(volume.name, volume.labels);
+    await step("volume", "Data volume is ready");
+  })();
+  // Settled before any error propagates, so no engine call outlives the job.
+  const volumeSettled = volumeReady.then(
+    () => undefined,
+    () => undefined,
+  );
+
   let placement;
   try {
     placement = await placeTenantDatabase(instanceId);
   } catch (error) {
+    await volumeSettled;
     if (error instanceof AppError && error.code === "UNAVAILABLE") {
       // Retrying will not help until an admin adds capacity: fail the job for good, visibly.
       await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
@@ -73,15 +89,13 @@ export async function provisionInstance(instanceId: string, options: ProvisionOp
   // The database and the container do not depend on each other until the container starts:
   // prepare both at once. Both branches settle before an error propagates.
   const spec = desiredContainerSpec(instance, placement.database);
-  const runtime = containerRuntime();
   const branches = await Promise.allSettled([
     (async () => {
       await createTenantDatabase(placement);
       await step("database", `Database ${placement.database.name} is ready`);
     })(),
     (async () => {
-      await runtime.ensureVolume(spec.volume.name, spec.volume.labels);
-      await step("volume", "Data volume is ready");
+      await volumeReady;
       const { id: containerId } = await runtime.ensureContainer(spec);
       await db.instance.update({ where: { id: instanceId }, data: { containerId } });
       await step("container", "Container created");

@@ -15,7 +15,8 @@
  * through the engine, with no platform code. Timed from the create call to the first 200.
  *
  * The Odoo test image's boot delay (STANDIN_BOOT_SECONDS, BENCH_BOOT_SECONDS here, default 0)
- * is the same on both sides. After one warm-up each, one instance alone (each side in turn,
+ * and its install time per module (STANDIN_INIT_SECONDS_PER_MODULE, BENCH_INIT_SECONDS here,
+ * default 0) are the same on both sides: what is left is the platform's own cost. After one warm-up each, one instance alone (each side in turn,
  * BENCH_ALONE_ROUNDS times: 3, smoke 1; medians), then all at once (BENCH_ROUNDS times: 3,
  * smoke 1; samples pooled); then one reconcile pass
  * over BENCH_RECONCILE_ROWS (500; smoke 50) instance rows. BENCH_BILLING_CONCURRENCY (default
@@ -54,6 +55,7 @@ const RECONCILE_ROWS = sizeFromEnv("BENCH_RECONCILE_ROWS", 500, 50);
 const ALONE_ROUNDS = sizeFromEnv("BENCH_ALONE_ROUNDS", 3, 1);
 const ROUNDS = sizeFromEnv("BENCH_ROUNDS", 3, 1);
 const BOOT_SECONDS = process.env.BENCH_BOOT_SECONDS ?? "0";
+const INIT_SECONDS = process.env.BENCH_INIT_SECONDS ?? "0";
 /** The worker's own concurrencies (worker/index.ts); BENCH_BILLING_CONCURRENCY tries another. */
 const INSTANCE_CONCURRENCY = 16;
 const BILLING_CONCURRENCY = sizeFromEnv("BENCH_BILLING_CONCURRENCY", 4, 4);
@@ -87,7 +89,7 @@ function floorSpec(container: FloorContainer, plan: { cpu: number; memoryMb: num
       subdomain: container.id,
       demoData: false,
       customAddons: [],
-      envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS },
+      envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS, STANDIN_INIT_SECONDS_PER_MODULE: INIT_SECONDS },
       cpuLimit: plan.cpu,
       memoryMb: plan.memoryMb,
     },
@@ -207,7 +209,7 @@ async function runPlatform(customers: Customer[], plan: { allowedSeries: string[
         odooVersion: plan.allowedSeries[0],
         planId: PLAN_ID,
         trial: true,
-        envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS },
+        envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS, STANDIN_INIT_SECONDS_PER_MODULE: INIT_SECONDS },
       });
       requested.set(instance.id, requestedAt);
       return instance.id;
@@ -277,7 +279,7 @@ async function main(): Promise<void> {
   let failedBadly = false;
   try {
     console.log(
-      `bench:provision${SMOKE ? " (smoke size)" : ""}: ${CONCURRENT} at once and one alone, STANDIN_BOOT_SECONDS=${BOOT_SECONDS} on both sides, image ${env().ODOO_IMAGE}:${plan.allowedSeries[0]}, worker concurrency instances ${INSTANCE_CONCURRENCY} / billing ${BILLING_CONCURRENCY}`,
+      `bench:provision${SMOKE ? " (smoke size)" : ""}: ${CONCURRENT} at once and one alone, STANDIN_BOOT_SECONDS=${BOOT_SECONDS} STANDIN_INIT_SECONDS_PER_MODULE=${INIT_SECONDS} on both sides, image ${env().ODOO_IMAGE}:${plan.allowedSeries[0]}, worker concurrency instances ${INSTANCE_CONCURRENCY} / billing ${BILLING_CONCURRENCY}`,
     );
     floorContainers = await prepareFloor(1 + ALONE_ROUNDS + ROUNDS * CONCURRENT);
     const floorWarmUp = floorContainers.slice(0, 1);

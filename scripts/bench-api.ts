@@ -1,7 +1,7 @@
 /**
  * npm run bench:api — the customer API under a signed-in session, against its floor, in one run.
  *
- * Starts the built web app (`next start` on a free port; build it once with `npm start` or
+ * Starts the built web app (the production web server on a free port; build it once with `npm start` or
  * `npm test`), signs a real customer in through next-auth's credentials callback (the login
  * form's own request), gives them BENCH_API_INSTANCES (5; smoke 3) instance rows, then over HTTP:
  *   - `instances.list` and `auth.me` with the session cookie,

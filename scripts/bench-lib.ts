@@ -125,17 +125,19 @@ async function waitUntilUp(url: string, deadline: number, exited: () => boolean)
 }
 
 /**
- * Starts the built web app (`next start`; build it with `npm start` or `npm test` once) on a
- * free port with the current environment plus `extraEnv`, and waits for /api/health.
- * `next start` directly, not scripts/run.sh: the benchmarks measure the app, not the launcher.
+ * Starts the built web app with the production web server (server/http/web-server.ts, what
+ * `npm run web` runs; build it with `npm start` or `npm test` once) on a free port with the
+ * current environment plus `extraEnv`, and waits for /api/health. Not scripts/run.sh: the
+ * benchmarks measure the web app, not the launcher, and start no worker.
  * BENCH_CPU_PROF=<dir> makes the server write a V8 CPU profile (.cpuprofile) there on exit.
  */
 export async function startWebApp(extraEnv: Record<string, string> = {}): Promise<{ base: string; stop: () => void }> {
   const port = await freePort();
   // BENCH_CPU_PROF=<dir>: the web server writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const web = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(port)], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", ...extraEnv },
+  // The production web server (`npm run web`: Next behind the trusted-proxy-aware HTTP server).
+  const web = spawn(process.execPath, [...profile, "--import", "tsx", "server/http/web-server.ts"], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", SERVICE_NAME: "web", ...extraEnv },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });

@@ -1,7 +1,7 @@
 /**
  * npm run bench:webhook — how fast POST /api/webhooks/killbill/<secret> acknowledges a Kill Bill
  * push (target: 200 within 100 ms; Kill Bill calls inline from its bus and times out at 15 s).
- * Starts the built web app (`next start`, run `npm start` or `npm test` once to build it) on a
+ * Starts the built web app (the production web server; run `npm start` or `npm test` once to build it) on a
  * free port with the current environment, then over HTTP:
  *   - BENCH_COUNT (default 500; smoke size 50) new notifications one after another: p50/p95/p99/max;
  *   - the same again as 10 concurrent senders;

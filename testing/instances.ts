@@ -5,7 +5,7 @@ import { db } from "@/server/db";
 import { withManager } from "@/server/db-pool/manager";
 import { tenantNames } from "@/server/db-pool/sql";
 import { containerRuntime } from "@/server/runtime";
-import { odooContainerName, odooVolumeName } from "@/server/domain/instances/odoo-container-spec";
+import { odooContainerName, odooInitContainerName, odooVolumeName } from "@/server/domain/instances/odoo-container-spec";
 
 export const uniqueSubdomain = (prefix = "t") => `${prefix}${randomBytes(5).toString("hex")}`;
 
@@ -82,3 +82,22 @@ export async function footprint(instanceId: string) {
 }
 
 export { odooContainerName };
+
+/** Whether the one-shot database-initialisation container of the instance still exists. */
+export async function initContainerLeft(instanceId: string): Promise<boolean> {
+  return containerEngine()
+    .getContainer(odooInitContainerName(instanceId))
+    .inspect()
+    .then(
+      () => true,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return false;
+        throw error;
+      },
+    );
+}
+
+/** The arguments the instance's serving container runs Odoo with (Docker's "Args"). */
+export async function servingArgs(instanceId: string): Promise<string[]> {
+  return (await containerEngine().getContainer(odooContainerName(instanceId)).inspect()).Args;
+}

@@ -2,7 +2,7 @@
 // dying mid-job, for real (no finally blocks, no cleanup, connections cut).
 // Used by server/domain/instances/instances.int.test.ts; not a tool for operators.
 //
-//   tsx testing/provision-until-killed.ts <instanceId> <database|volume|container|start>
+//   tsx testing/provision-until-killed.ts <instanceId> <database|volume|container|initialise|start>
 import "@/server/load-dotenv";
 import { PROVISION_STEPS, provisionInstance, type ProvisionStep } from "@/server/domain/instances/provision-instance";
 

@@ -10,6 +10,11 @@ export const LABEL = {
   series: "saas.series",
   /** Hash of the whole container spec; a different value means the container must be recreated. */
   specHash: "saas.spec-hash",
+  /**
+   * "task" on a one-shot container (runToCompletion): it belongs to its instance but is not the
+   * instance's container, so lists and event streams leave it out.
+   */
+  role: "saas.role",
 } as const;
 
 /** A named volume mounted into the container (the instance's data, e.g. /var/lib/odoo). */
@@ -180,9 +185,17 @@ export interface ContainerRuntime {
   /** Force-removes it with its anonymous volumes (named volumes stay); absent is fine. */
   removeContainer(name: string): Promise<void>;
 
+  /**
+   * Runs a one-shot container (a task such as initialising a database) to its end: removes a
+   * leftover of the same name (a run a crash interrupted), creates it, starts it, waits for it
+   * to exit (at most timeoutSeconds, then kills it), keeps the last log lines and removes it.
+   * The spec should carry LABEL.role = "task".
+   */
+  runToCompletion(spec: ContainerSpec, options: { timeoutSeconds: number; logLines?: number }): Promise<{ exitCode: number | null; timedOut: boolean; logs: string[] }>;
+
   /** null when absent. */
   inspectContainer(name: string): Promise<ContainerState | null>;
-  /** Every container labelled saas.managed=true, in any state, from one list call. */
+  /** Every container labelled saas.managed=true, in any state, from one list call (tasks left out). */
   listManagedContainers(): Promise<ContainerState[]>;
   /**
    * A tar stream of the path inside the container (running or stopped), entries prefixed with the

@@ -47,7 +47,8 @@ export function eventFromMessage(message: DockerEventMessage): ContainerEvent | 
   const attributes = message.Actor?.Attributes ?? {};
   const instanceId = attributes[LABEL.instanceId];
   // The engine filters on the label already; checking again costs nothing.
-  if (attributes[LABEL.managed] !== "true" || !instanceId) return null;
+  // One-shot task containers (database initialisation) are not the instance's container.
+  if (attributes[LABEL.managed] !== "true" || !instanceId || attributes[LABEL.role] === "task") return null;
   const rawAction = (message.Action ?? message.status ?? "").split(":")[0]?.trim() ?? "";
   if (!rawAction) return null;
   const action = rawAction === "remove" ? "destroy" : rawAction;

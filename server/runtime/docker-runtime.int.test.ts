@@ -9,7 +9,7 @@ import { dockerOptions } from "@/server/runtime";
 import { ContainerNotFoundError, type ContainerEvent, type ContainerSpec } from "./container-runtime";
 import { demuxLogs } from "./docker-mapping";
 import { DockerRuntime } from "./docker-runtime";
-import { buildOdooContainerSpec, type OdooSpecInput } from "@/server/domain/instances/odoo-container-spec";
+import { buildOdooContainerSpec, buildOdooInitSpec, type OdooSpecInput } from "@/server/domain/instances/odoo-container-spec";
 import { asPoolManager } from "@/testing/instances";
 
 const docker = new Docker(dockerOptions(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"));
@@ -381,5 +381,87 @@ describe("DockerRuntime", () => {
     expect(await volumeExists(volume)).toBe(false);
     expect(await volumeExists(decoy)).toBe(true);
     await docker.getVolume(decoy).remove();
+  });
+});
+
+describe("DockerRuntime.runToCompletion: one-shot task containers", () => {
+  const TASK_ID = `rtt${run}task`;
+  const taskDb = `${tenant.db}_task`;
+  const slowDb = `${tenant.db}_slow`;
+  const taskSpec = (database: string, env: Record<string, string> = {}) => {
+    const spec = buildOdooInitSpec({
+      instance: { id: TASK_ID, odooVersion: "17.0", subdomain: "acme", demoData: false, customAddons: [], envVars: env, cpuLimit: 0.5, memoryMb: 256 },
+      database: { host: PG.containerHost, port: PG.port, name: database, user: tenant.role, password: tenant.password },
+      image: IMAGE,
+    });
+    return { ...spec, labels: { ...spec.labels, "saas.test": "true" } };
+  };
+  const installed = async () => {
+    const client = new pg.Client({ host: PG.host, port: PG.port, user: tenant.role, password: tenant.password, database: taskDb });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT count(*)::int AS n FROM ir_module_module WHERE name = 'base' AND state = 'installed'");
+      return rows[0].n as number;
+    } finally {
+      await client.end();
+    }
+  };
+  const exists = (containerName: string) =>
+    docker
+      .getContainer(containerName)
+      .inspect()
+      .then(() => true, () => false);
+
+  beforeAll(async () => {
+    for (const database of [taskDb, slowDb]) {
+      await asManager((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)} OWNER ${pg.escapeIdentifier(tenant.role)}`));
+    }
+  });
+  afterAll(async () => {
+    await runtime.removeContainer(`odoo-init-${TASK_ID}`);
+    await runtime.removeVolume(`odoo-data-${TASK_ID}`);
+    for (const database of [taskDb, slowDb]) {
+      await asManager((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`));
+    }
+  });
+
+  it("runs the database initialisation to its end and leaves no container; lists and events never show it", async () => {
+    const spec = taskSpec(taskDb, { STANDIN_INIT_SECONDS_PER_MODULE: "0.3" });
+    const seen: ContainerEvent[] = [];
+    const watching = new AbortController();
+    const watcher = runtime.watchEvents((event) => seen.push(event), { signal: watching.signal });
+    const listedDuring: string[] = [];
+    const running = runtime.runToCompletion(spec, { timeoutSeconds: 60 });
+    // While it runs, the managed list never names it (it is a task, not the instance).
+    for (let i = 0; i < 5; i++) {
+      listedDuring.push(...(await runtime.listManagedContainers()).map((c) => c.name));
+      await sleep(100);
+    }
+    const result = await running;
+    watching.abort();
+    await watcher;
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(result.logs.length).toBeGreaterThan(0);
+    expect(await installed()).toBe(1);
+    expect(await exists(spec.name)).toBe(false);
+    expect(listedDuring).not.toContain(spec.name);
+    expect(seen.filter((event) => event.instanceId === TASK_ID)).toEqual([]);
+  });
+
+  it("reports a failed run with its exit code, and replaces a leftover of the same name", async () => {
+    const leftover = taskSpec(taskDb);
+    await docker.createContainer({ name: leftover.name, Image: `${IMAGE}:17.0`, Labels: leftover.labels });
+    const result = await runtime.runToCompletion(taskSpec(`${taskDb}_missing`), { timeoutSeconds: 60 });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).not.toBe(0);
+    expect(await exists(leftover.name)).toBe(false);
+  });
+
+  it("stops a run that outlives its timeout and removes it", async () => {
+    const started = Date.now();
+    const result = await runtime.runToCompletion(taskSpec(slowDb, { STANDIN_INIT_SECONDS_PER_MODULE: "30" }), { timeoutSeconds: 1 });
+    expect(result).toMatchObject({ exitCode: null, timedOut: true });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await exists(`odoo-init-${TASK_ID}`)).toBe(false);
   });
 });

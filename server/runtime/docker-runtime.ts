@@ -200,6 +200,30 @@ export class DockerRuntime implements ContainerRuntime {
     await ignoring(isContainerGone, () => this.docker.getContainer(name).remove({ force: true, v: true }));
   }
 
+  async runToCompletion(spec: ContainerSpec, options: { timeoutSeconds: number; logLines?: number }) {
+    await this.removeContainer(spec.name);
+    for (const volume of spec.volumes) await this.ensureVolume(volume.name, volume.labels);
+    const container = await this.docker.createContainer(toCreateOptions(spec));
+    try {
+      // Wait from before the start, so an exit right after it is not missed.
+      const exited = container.wait() as Promise<{ StatusCode?: number }>;
+      await container.start();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), options.timeoutSeconds * 1000);
+      });
+      const outcome = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+      const timedOut = outcome === "timeout";
+      if (timedOut) await ignoring((error) => statusCode(error) === NOT_MODIFIED || isContainerGone(error), () => container.kill());
+      const info = await this.inspectRaw(container.id);
+      const exitCode = timedOut ? null : typeof outcome === "object" && typeof outcome.StatusCode === "number" ? outcome.StatusCode : (info?.State.ExitCode ?? null);
+      const logs = await this.containerLogs(container.id, options.logLines ?? 50).catch(() => []);
+      return { exitCode, timedOut, logs };
+    } finally {
+      await this.removeContainer(container.id);
+    }
+  }
+
   async inspectContainer(name: string): Promise<ContainerState | null> {
     const info = await this.inspectRaw(name);
     return info ? stateFromInspect(info) : null;
@@ -207,7 +231,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listManagedContainers(): Promise<ContainerState[]> {
     const entries = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
-    const states = entries.filter((entry) => entry.Labels?.[LABEL.managed] === "true").map(stateFromListEntry);
+    const states = entries
+      .filter((entry) => entry.Labels?.[LABEL.managed] === "true" && entry.Labels?.[LABEL.role] !== "task")
+      .map(stateFromListEntry);
     // The list has no OOM flag. 137 (SIGKILL) is the only exit an OOM kill produces, and few
     // containers sit there, so only those are inspected; one removed meanwhile keeps its list data.
     return mapLimit(states, INSPECT_CONCURRENCY, async (state) => {

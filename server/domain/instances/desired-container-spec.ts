@@ -1,5 +1,5 @@
 import { env } from "../../env";
-import { buildOdooContainerSpec } from "./odoo-container-spec";
+import { buildOdooContainerSpec, buildOdooInitSpec } from "./odoo-container-spec";
 import type { TenantDatabase } from "./prepare-database";
 
 type SpecInstance = {
@@ -11,29 +11,34 @@ type SpecInstance = {
   envVars: unknown;
   cpuLimit: number;
   memoryMb: number;
-  initializedAt: Date | null;
-  restoreFromBackupId?: string | null;
 };
+
+const specInstance = (instance: SpecInstance) => ({
+  id: instance.id,
+  odooVersion: instance.odooVersion,
+  subdomain: instance.subdomain ?? instance.id,
+  demoData: instance.demoData,
+  customAddons: instance.customAddons,
+  envVars: (instance.envVars ?? {}) as Record<string, string>,
+  cpuLimit: instance.cpuLimit,
+  memoryMb: instance.memoryMb,
+});
+
+/** The one-shot container that initialises the instance's database (initialise-database.ts). */
+export function desiredInitSpec(instance: SpecInstance, database: TenantDatabase) {
+  return buildOdooInitSpec({ instance: specInstance(instance), database, image: env().ODOO_IMAGE });
+}
 
 /** The container an instance should have now, from its row and the platform's settings. */
 export function desiredContainerSpec(instance: SpecInstance, database: TenantDatabase) {
   const config = env();
   return buildOdooContainerSpec({
-    instance: {
-      id: instance.id,
-      odooVersion: instance.odooVersion,
-      subdomain: instance.subdomain ?? instance.id,
-      demoData: instance.demoData,
-      customAddons: instance.customAddons,
-      envVars: (instance.envVars ?? {}) as Record<string, string>,
-      cpuLimit: instance.cpuLimit,
-      memoryMb: instance.memoryMb,
-    },
+    instance: specInstance(instance),
     database,
     image: config.ODOO_IMAGE,
-    // `-i base` only until Odoo has answered healthy once; later containers just start. An
-    // instance restored from a backup gets a database that is initialised already.
-    firstBoot: !instance.initializedAt && !instance.restoreFromBackupId,
+    // Never `-i`: the database is initialised beforehand by a one-shot container (or loaded
+    // from a backup), so a crash-restart of this container can never re-run an install.
+    firstBoot: false,
     routing:
       config.ROUTING === "traefik"
         ? {

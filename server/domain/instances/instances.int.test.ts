@@ -9,7 +9,7 @@ import { QUEUE } from "@/server/queue/queues";
 import { containerRuntime } from "@/server/runtime";
 import { callerFor, createTestUser } from "@/testing/accounts";
 import { startBillingWorker, startInstanceWorker } from "@/testing/job-workers";
-import { eventually, footprint, odooContainerName, statusOf, uniqueSubdomain } from "@/testing/instances";
+import { eventually, footprint, initContainerLeft, odooContainerName, servingArgs, statusOf, uniqueSubdomain } from "@/testing/instances";
 import { followEngineEvents } from "./follow-engine-events";
 import { PROVISION_STEPS, provisionInstance } from "./provision-instance";
 import { reconcileInstances } from "./reconcile-instances";
@@ -120,6 +120,11 @@ describe("provisioning", () => {
     );
     const footprintNow = await footprint(instance.id);
     expect(footprintNow).toEqual({ containers: 1, running: 1, volumes: 1, roles: 1, databases: 1 });
+    // Initialised privately by a one-shot container, gone since; the serving one never installs.
+    expect(timeline.map((e) => e.message)).toContain("Database initialised (base)");
+    expect(await initContainerLeft(instance.id)).toBe(false);
+    expect(await servingArgs(instance.id)).not.toContain("-i");
+    expect(await servingArgs(instance.id)).not.toContain("--stop-after-init");
 
     // The password is stored encrypted and works for the instance's own database only.
     const stored = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
@@ -218,6 +223,8 @@ describe("provisioning", () => {
       await provisionInstance(instance.id);
       expect(await statusOf(instance.id)).toBe("RUNNING");
       expect(await footprint(instance.id)).toEqual({ containers: 1, running: 1, volumes: 1, roles: 1, databases: 1 });
+      expect(await initContainerLeft(instance.id)).toBe(false);
+      expect(await servingArgs(instance.id)).not.toContain("-i");
     },
   );
 

@@ -3,8 +3,10 @@ import { ZEnvVars } from "./schemas";
 import { LABEL } from "../../runtime/container-runtime";
 import {
   buildOdooContainerSpec,
+  buildOdooInitSpec,
   isCustomerEnvKeyAllowed,
   odooContainerName,
+  odooInitContainerName,
   odooVolumeName,
   OdooSpecInputError,
   type OdooSpecInput,
@@ -357,5 +359,45 @@ describe("buildOdooContainerSpec: spec hash", () => {
 
   it("ignores filtered customer variables (they never reach the container)", () => {
     expect(hash(input({ instance: { envVars: { PGPASSWORD: "x" } } }))).toBe(hash(input()));
+  });
+});
+
+describe("buildOdooInitSpec: the one-shot container that initialises the database", () => {
+  const initInput = (overrides: Parameters<typeof input>[0] = {}) => {
+    const { firstBoot: _firstBoot, routing: _routing, ...rest } = input(overrides);
+    return rest;
+  };
+
+  it("installs base and the addons with the demo choice, then stops: --stop-after-init, no proxy mode", () => {
+    const spec = buildOdooInitSpec(initInput({ instance: { customAddons: ["sale_management", "crm"] } }));
+    const SERVE_ARGS = BASE_ARGS.filter((arg) => arg !== "--proxy-mode");
+    expect(spec.args).toEqual([...SERVE_ARGS, "-i", "base,sale_management,crm", "--without-demo=all", "--stop-after-init"]);
+    const demo = buildOdooInitSpec(initInput({ instance: { demoData: true } }));
+    expect(demo.args).toEqual([...SERVE_ARGS, "-i", "base", "--stop-after-init"]);
+  });
+
+  it("is reachable by nobody and is a task, not the instance's container", () => {
+    const spec = buildOdooInitSpec(initInput());
+    expect(spec.name).toBe(odooInitContainerName("cm1abc234def"));
+    expect(spec.name).not.toBe(odooContainerName("cm1abc234def"));
+    expect(spec.publishedPorts).toEqual([]);
+    expect(spec.exposedPorts).toEqual([]);
+    expect(spec.network).toBeNull();
+    expect(spec.restartPolicy).toBe("no");
+    expect(spec.labels[LABEL.role]).toBe("task");
+    expect(Object.keys(spec.labels).some((key) => key.startsWith("traefik."))).toBe(false);
+  });
+
+  it("uses the serving container's database settings, environment, volume, image and limits", () => {
+    const serving = buildOdooContainerSpec(input({ instance: { envVars: { TZ: "UTC" } } }));
+    const init = buildOdooInitSpec(initInput({ instance: { envVars: { TZ: "UTC" } } }));
+    expect(init.env).toEqual(serving.env);
+    expect(init.volumes).toEqual(serving.volumes);
+    expect(init.image).toBe(serving.image);
+    expect(init.limits).toEqual(serving.limits);
+  });
+
+  it("a serving spec as the platform builds it (firstBoot false) carries no -i", () => {
+    expect(buildOdooContainerSpec(input({ firstBoot: false })).args).not.toContain("-i");
   });
 });

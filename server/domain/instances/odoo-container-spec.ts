@@ -15,6 +15,8 @@ export const ODOO_DATA_DIR = "/var/lib/odoo";
 /** The deterministic names, so every job and sweep finds the same resources again. */
 export const odooContainerName = (instanceId: string) => `odoo-${instanceId}`;
 export const odooVolumeName = (instanceId: string) => `odoo-data-${instanceId}`;
+/** The one-shot container that initialises an instance's database before it is served. */
+export const odooInitContainerName = (instanceId: string) => `odoo-init-${instanceId}`;
 
 /** The spec plus a direct handle on the data volume (also the only entry of `volumes`). */
 export interface OdooContainerSpec extends ContainerSpec {
@@ -274,6 +276,35 @@ export function buildOdooContainerSpec(input: OdooSpecInput): OdooContainerSpec 
     network,
     limits: { nanoCpus: Math.round(instance.cpuLimit * 1e9), memoryBytes: instance.memoryMb * 1024 * 1024 },
     restartPolicy: "unless-stopped",
+  };
+  spec.labels[LABEL.specHash] = computeSpecHash(spec, ["PASSWORD"]);
+  return spec;
+}
+
+/**
+ * The one-shot container that initialises a new instance's database, privately, before the
+ * serving container ever starts: the same image, database settings, environment, data volume
+ * and limits, with `-i base[,addons]` and the demo choice, and `--stop-after-init` (Odoo
+ * installs, commits and exits). No published port, no proxy labels, no restart: nothing can
+ * reach it, and it is a task, not the instance's container (LABEL.role).
+ */
+export function buildOdooInitSpec(input: Omit<OdooSpecInput, "firstBoot" | "routing">): OdooContainerSpec {
+  const serving = buildOdooContainerSpec({ ...input, firstBoot: true, routing: { kind: "ports" } });
+  const labels: Record<string, string> = {
+    [LABEL.managed]: "true",
+    [LABEL.instanceId]: input.instance.id,
+    [LABEL.series]: input.instance.odooVersion,
+    [LABEL.role]: "task",
+  };
+  const spec: OdooContainerSpec = {
+    ...serving,
+    name: odooInitContainerName(input.instance.id),
+    args: [...serving.args.filter((arg) => arg !== "--proxy-mode"), "--stop-after-init"],
+    labels,
+    exposedPorts: [],
+    publishedPorts: [],
+    network: null,
+    restartPolicy: "no",
   };
   spec.labels[LABEL.specHash] = computeSpecHash(spec, ["PASSWORD"]);
   return spec;

@@ -5,6 +5,7 @@ import { observeProvisioning } from "../../metrics/observe-provisioning";
 import { containerRuntime } from "../../runtime";
 import { odooContainerName } from "./odoo-container-spec";
 import { desiredContainerSpec } from "./desired-container-spec";
+import { initialiseDatabase } from "./initialise-database";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
 import { waitUntilHealthy } from "./wait-until-healthy";
@@ -17,7 +18,7 @@ export class PermanentFailure extends Error {
   }
 }
 
-export const PROVISION_STEPS = ["database", "volume", "container", "start"] as const;
+export const PROVISION_STEPS = ["database", "volume", "container", "initialise", "start"] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
 
 export interface ProvisionOptions {
@@ -35,7 +36,9 @@ export interface ProvisionOptions {
 const ACTOR = "system:provisioner";
 
 /**
- * Provisions an instance: database, volume, container, start, first boot. Every step checks
+ * Provisions an instance: database, volume and container (created, not started), then the
+ * database initialised privately by a one-shot container (or loaded from a backup), and only
+ * then the serving container started (it never runs `-i`). Every step checks
  * what exists first, so running it again after a crash anywhere finishes the job without a
  * second database, role, volume or container. `afterStep` lets tests stop it between steps.
  */
@@ -104,7 +107,18 @@ export async function provisionInstance(instanceId: string, options: ProvisionOp
   const failed = branches.find((branch): branch is PromiseRejectedResult => branch.status === "rejected");
   if (failed) throw failed.reason;
 
-  if (instance.restoreFromBackupId && !instance.initializedAt) {
+  if (!instance.restoreFromBackupId) {
+    // Odoo installs into the database before anyone can reach it; the serving container only
+    // starts on an initialised database.
+    const outcome = await initialiseDatabase(instance, placement.database);
+    const modules = ["base", ...instance.customAddons.filter((module) => module !== "base")].join(", ");
+    await step(
+      "initialise",
+      outcome === "initialised"
+        ? `Database initialised (${modules}${instance.demoData ? ", with demo data" : ""})`
+        : "Database was initialised already",
+    );
+  } else if (!instance.initializedAt) {
     if (!options.restoreFromBackup) throw new Error("provisioning an instance created from a backup needs a restore loader");
     try {
       await options.restoreFromBackup(instanceId);
@@ -114,13 +128,14 @@ export async function provisionInstance(instanceId: string, options: ProvisionOp
       await transitionStatus(instanceId, { to: "ERROR", from: ["PROVISIONING"], message: error.message, actor: ACTOR });
       throw new PermanentFailure(error.message);
     }
+    await step("initialise", "Database loaded from the backup");
   }
 
   await runtime.startContainer(spec.name);
   const moved = await transitionStatus(instanceId, {
     to: "STARTING",
     from: ["PROVISIONING"],
-    message: "Odoo is starting (first boot initialises the database)",
+    message: "Odoo is starting",
     actor: ACTOR,
   });
   if (!moved) return { status: (await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).status };

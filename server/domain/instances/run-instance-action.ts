@@ -4,7 +4,7 @@ import { tenantNames } from "../../db-pool/sql";
 import { db } from "../../db";
 import { logger } from "../../logger";
 import { containerRuntime } from "../../runtime";
-import { odooContainerName, odooVolumeName } from "./odoo-container-spec";
+import { odooContainerName, odooInitContainerName, odooVolumeName } from "./odoo-container-spec";
 import { desiredContainerSpec } from "./desired-container-spec";
 import { finishBoot } from "./provision-instance";
 import { transitionStatus } from "./transition-status";
@@ -64,6 +64,8 @@ export async function deleteInstance(instanceId: string, actor = "system:worker"
   if (!instance || instance.status !== "DELETING") return { status: instance?.status ?? "MISSING" };
   const runtime = containerRuntime();
   await runtime.removeContainer(odooContainerName(instanceId));
+  // A database initialisation a crash interrupted may have left its one-shot container.
+  await runtime.removeContainer(odooInitContainerName(instanceId));
   await runtime.removeVolume(odooVolumeName(instanceId));
   if (instance.dbServer) await dropTenantDatabase(accessFor(instance.dbServer), tenantNames(instanceId));
   await transitionStatus(instanceId, {

@@ -9,10 +9,11 @@
  * PostgreSQL pool, spare databases topped up first as the worker's refill job keeps them).
  * Timed from the request to RUNNING recorded, and from billing's confirmation to RUNNING.
  *
- * Floor: the same number of bare containers of the same spec (image, arguments, env,
- * limits, port publishing, data volume; built by the same pure spec builder, each with its
- * own ready database) created, started and polled on /web/health every 20 ms directly
- * through the engine, with no platform code. Timed from the create call to the first 200.
+ * Floor: the same engine work as provisioning, with no platform code, directly through the
+ * engine: for each, a one-shot container of the same init spec run to its end on its own
+ * ready database, then the serving container of the same spec (image, arguments, env, limits,
+ * port publishing, data volume; built by the same pure spec builders) created, started and
+ * polled on /web/health every 20 ms. Timed from the first create call to the first 200.
  *
  * The Odoo test image's boot delay (STANDIN_BOOT_SECONDS, BENCH_BOOT_SECONDS here, default 0)
  * and its install time per module (STANDIN_INIT_SECONDS_PER_MODULE, BENCH_INIT_SECONDS here,
@@ -31,7 +32,7 @@ import { db } from "../server/db";
 import { accessFor, dropTenantDatabase, ensureTenantDatabase } from "../server/db-pool/manager";
 import { refillSpareDatabases } from "../server/db-pool/spare-databases";
 import { createInstance } from "../server/domain/instances/create-instance";
-import { buildOdooContainerSpec, odooContainerName, ODOO_HTTP_PORT } from "../server/domain/instances/odoo-container-spec";
+import { buildOdooContainerSpec, buildOdooInitSpec, odooContainerName, odooInitContainerName, ODOO_HTTP_PORT } from "../server/domain/instances/odoo-container-spec";
 import { reconcileInstances } from "../server/domain/instances/reconcile-instances";
 import { env } from "../server/env";
 import { getQueue, QUEUE } from "../server/queue/queues";
@@ -95,12 +96,32 @@ function floorSpec(container: FloorContainer, plan: { cpu: number; memoryMb: num
     },
     database: container.database,
     image: env().ODOO_IMAGE,
-    firstBoot: true,
+    firstBoot: false,
     routing: { kind: "ports" },
   });
   // Not platform-managed: no sweep or reconciler anywhere takes these for orphans.
   const labels = { "saas.bench-floor": "true" };
   return { ...spec, labels, volume: { ...spec.volume, labels }, volumes: spec.volumes.map((v) => ({ ...v, labels })) };
+}
+
+/** The one-shot container that initialises the floor's database, as provisioning runs it. */
+function floorInitSpec(container: FloorContainer, plan: { cpu: number; memoryMb: number }) {
+  const serving = floorSpec(container, plan);
+  const spec = buildOdooInitSpec({
+    instance: {
+      id: container.id,
+      odooVersion: env().ODOO_SERIES[0]!,
+      subdomain: container.id,
+      demoData: false,
+      customAddons: [],
+      envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS, STANDIN_INIT_SECONDS_PER_MODULE: INIT_SECONDS },
+      cpuLimit: plan.cpu,
+      memoryMb: plan.memoryMb,
+    },
+    database: container.database,
+    image: env().ODOO_IMAGE,
+  });
+  return { ...spec, labels: serving.labels, volume: serving.volume, volumes: serving.volumes };
 }
 
 /** Creates, starts and polls the containers all at once; ms from the create call to the first 200 each. */
@@ -111,6 +132,14 @@ async function runFloor(containers: FloorContainer[], plan: { cpu: number; memor
       const spec = floorSpec(container, plan);
       const begun = Date.now();
       for (const volume of spec.volumes) await docker.createVolume({ Name: volume.name, Labels: volume.labels });
+      // The same work as provisioning on the bare engine: the database initialised by a
+      // one-shot container run to its end and removed, then the serving container.
+      const task = await docker.createContainer(toCreateOptions(floorInitSpec(container, plan)));
+      const exited = task.wait() as Promise<{ StatusCode?: number }>;
+      await task.start();
+      const { StatusCode } = await exited;
+      await task.remove({ force: true, v: true });
+      if (StatusCode !== 0) throw new Error(`floor init container of ${spec.name} exited with ${StatusCode}`);
       const created = await docker.createContainer(toCreateOptions(spec));
       await created.start();
       const info = await created.inspect();
@@ -137,6 +166,7 @@ async function removeFloor(containers: FloorContainer[]) {
   const server = await db.dbServer.findFirstOrThrow({ where: { status: "ACTIVE" }, orderBy: { id: "asc" } });
   for (const container of containers) {
     await docker.getContainer(odooContainerName(container.id)).remove({ force: true, v: true }).catch(() => undefined);
+    await docker.getContainer(odooInitContainerName(container.id)).remove({ force: true, v: true }).catch(() => undefined);
     await docker.getVolume(`odoo-data-${container.id}`).remove().catch(() => undefined);
     await dropTenantDatabase(accessFor(server), { dbName: container.database.name, roleName: container.database.user }).catch(
       (error: unknown) => console.error(`could not drop floor database ${container.database.name}:`, error),

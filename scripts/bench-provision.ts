@@ -135,9 +135,8 @@ async function runFloor(containers: FloorContainer[], plan: { cpu: number; memor
       // The same work as provisioning on the bare engine: the database initialised by a
       // one-shot container run to its end and removed, then the serving container.
       const task = await docker.createContainer(toCreateOptions(floorInitSpec(container, plan)));
-      const exited = task.wait() as Promise<{ StatusCode?: number }>;
       await task.start();
-      const { StatusCode } = await exited;
+      const { StatusCode } = (await task.wait({ condition: "not-running" })) as { StatusCode?: number };
       await task.remove({ force: true, v: true });
       if (StatusCode !== 0) throw new Error(`floor init container of ${spec.name} exited with ${StatusCode}`);
       const created = await docker.createContainer(toCreateOptions(spec));

@@ -75,6 +75,8 @@ export const ZEnv = z.object({
   /** UTC hour of the daily backups of every running instance. */
   BACKUP_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
   FIRST_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
+  /** How long the one-shot database initialisation (-i) may run before it is stopped. */
+  INIT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(14_400).default(1800),
   RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   APP_URL: url(["http:", "https:"]).default("http://localhost:3000"),
   /** Web port (scripts/run.sh, npm run web). */

@@ -205,9 +205,10 @@ export class DockerRuntime implements ContainerRuntime {
     for (const volume of spec.volumes) await this.ensureVolume(volume.name, volume.labels);
     const container = await this.docker.createContainer(toCreateOptions(spec));
     try {
-      // Wait from before the start, so an exit right after it is not missed.
-      const exited = container.wait() as Promise<{ StatusCode?: number }>;
       await container.start();
+      // Waiting for "not running" after the start also sees an exit that came first (a wait
+      // before the start would return at once: a created container is not running either).
+      const exited = container.wait({ condition: "not-running" }) as Promise<{ StatusCode?: number }>;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), options.timeoutSeconds * 1000);

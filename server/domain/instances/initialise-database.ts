@@ -33,7 +33,7 @@ function failureLine(logs: string[]): string | undefined {
 export async function initialiseDatabase(instance: InitInstance, database: TenantDatabase): Promise<"initialised" | "already"> {
   if (await databaseInitialised(instance.id)) return "already";
   const spec = desiredInitSpec(instance, database);
-  const timeoutSeconds = env().FIRST_BOOT_TIMEOUT_SECONDS;
+  const timeoutSeconds = env().INIT_TIMEOUT_SECONDS;
   const started = Date.now();
   const result = await containerRuntime().runToCompletion(spec, { timeoutSeconds });
   if (result.timedOut) throw new Error(`Initialising the database took longer than ${timeoutSeconds} s and was stopped`);

@@ -82,8 +82,9 @@ async function prepareFloor(count: number): Promise<FloorContainer[]> {
   return floor;
 }
 
-function floorSpec(container: FloorContainer, plan: { cpu: number; memoryMb: number }) {
-  const spec = buildOdooContainerSpec({
+/** What the spec builders get for a floor container: the platform's inputs for one instance. */
+function floorInput(container: FloorContainer, plan: { cpu: number; memoryMb: number }) {
+  return {
     instance: {
       id: container.id,
       odooVersion: env().ODOO_SERIES[0]!,
@@ -96,32 +97,22 @@ function floorSpec(container: FloorContainer, plan: { cpu: number; memoryMb: num
     },
     database: container.database,
     image: env().ODOO_IMAGE,
-    firstBoot: false,
-    routing: { kind: "ports" },
-  });
-  // Not platform-managed: no sweep or reconciler anywhere takes these for orphans.
+  };
+}
+
+// Not platform-managed: no sweep or reconciler anywhere takes these for orphans.
+function asFloor<T extends { labels: Record<string, string>; volume: { labels: Record<string, string> }; volumes: { labels: Record<string, string> }[] }>(spec: T): T {
   const labels = { "saas.bench-floor": "true" };
   return { ...spec, labels, volume: { ...spec.volume, labels }, volumes: spec.volumes.map((v) => ({ ...v, labels })) };
 }
 
+function floorSpec(container: FloorContainer, plan: { cpu: number; memoryMb: number }) {
+  return asFloor(buildOdooContainerSpec({ ...floorInput(container, plan), firstBoot: false, routing: { kind: "ports" } }));
+}
+
 /** The one-shot container that initialises the floor's database, as provisioning runs it. */
 function floorInitSpec(container: FloorContainer, plan: { cpu: number; memoryMb: number }) {
-  const serving = floorSpec(container, plan);
-  const spec = buildOdooInitSpec({
-    instance: {
-      id: container.id,
-      odooVersion: env().ODOO_SERIES[0]!,
-      subdomain: container.id,
-      demoData: false,
-      customAddons: [],
-      envVars: { STANDIN_BOOT_SECONDS: BOOT_SECONDS, STANDIN_INIT_SECONDS_PER_MODULE: INIT_SECONDS },
-      cpuLimit: plan.cpu,
-      memoryMb: plan.memoryMb,
-    },
-    database: container.database,
-    image: env().ODOO_IMAGE,
-  });
-  return { ...spec, labels: serving.labels, volume: serving.volume, volumes: serving.volumes };
+  return asFloor(buildOdooInitSpec(floorInput(container, plan)));
 }
 
 /** Creates, starts and polls the containers all at once; ms from the create call to the first 200 each. */

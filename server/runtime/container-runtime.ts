@@ -186,10 +186,11 @@ export interface ContainerRuntime {
   removeContainer(name: string): Promise<void>;
 
   /**
-   * Runs a one-shot container (a task such as initialising a database) to its end: removes a
-   * leftover of the same name (a run a crash interrupted), creates it, starts it, waits for it
-   * to exit (at most timeoutSeconds, then kills it), keeps the last log lines and removes it.
-   * The spec should carry LABEL.role = "task".
+   * Runs a one-shot container (a task such as initialising a database) to its end: creates it
+   * (replacing a leftover of the same name, a run a crash interrupted), starts it, waits for it
+   * to exit (at most timeoutSeconds, then kills it) and removes it; the last log lines come
+   * back when it did not exit 0. The spec's volumes must exist. It should carry
+   * LABEL.role = "task".
    */
   runToCompletion(spec: ContainerSpec, options: { timeoutSeconds: number; logLines?: number }): Promise<{ exitCode: number | null; timedOut: boolean; logs: string[] }>;
 

@@ -201,9 +201,15 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runToCompletion(spec: ContainerSpec, options: { timeoutSeconds: number; logLines?: number }) {
-    await this.removeContainer(spec.name);
-    for (const volume of spec.volumes) await this.ensureVolume(volume.name, volume.labels);
-    const container = await this.docker.createContainer(toCreateOptions(spec));
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(toCreateOptions(spec));
+    } catch (error) {
+      if (!isNameConflict(error)) throw error;
+      // A run a crash interrupted left its container: replace it.
+      await this.removeContainer(spec.name);
+      container = await this.docker.createContainer(toCreateOptions(spec));
+    }
     try {
       await container.start();
       // Waiting for "not running" after the start also sees an exit that came first (a wait
@@ -216,9 +222,9 @@ export class DockerRuntime implements ContainerRuntime {
       const outcome = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
       const timedOut = outcome === "timeout";
       if (timedOut) await ignoring((error) => statusCode(error) === NOT_MODIFIED || isContainerGone(error), () => container.kill());
-      const info = await this.inspectRaw(container.id);
-      const exitCode = timedOut ? null : typeof outcome === "object" && typeof outcome.StatusCode === "number" ? outcome.StatusCode : (info?.State.ExitCode ?? null);
-      const logs = await this.containerLogs(container.id, options.logLines ?? 50).catch(() => []);
+      const exitCode = !timedOut && typeof outcome === "object" && typeof outcome.StatusCode === "number" ? outcome.StatusCode : null;
+      // The log tail tells why a run failed; a clean run needs no extra call.
+      const logs = exitCode === 0 ? [] : await this.containerLogs(container.id, options.logLines ?? 50).catch(() => []);
       return { exitCode, timedOut, logs };
     } finally {
       await this.removeContainer(container.id);

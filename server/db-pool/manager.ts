@@ -110,14 +110,22 @@ function managerPool(access: DbServerAccess): pg.Pool {
 export async function withManager<T>(access: DbServerAccess, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
   const client = await managerPool(access).connect();
   let broken: Error | undefined;
+  // pg-pool drops its own error listener while a client is checked out: without this one, a
+  // connection the server ends meanwhile (restart, pg_terminate_backend) would crash the process.
+  const onError = (error: Error & { code?: string }) => {
+    broken = error;
+    log.warn({ host: access.host, code: error.code }, "pool manager connection failed");
+  };
+  client.on("error", onError);
   try {
     return await fn(client);
   } finally {
     try {
-      await client.query("SELECT pg_advisory_unlock_all()");
+      if (!broken) await client.query("SELECT pg_advisory_unlock_all()");
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
     }
+    client.removeListener("error", onError);
     client.release(broken ?? false);
   }
 }

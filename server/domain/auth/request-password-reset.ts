@@ -31,7 +31,6 @@ export async function requestPasswordReset(input: unknown, request: { ip?: strin
     const fromIp = await takeAttempt(RESET_REQUEST_LIMITS.perIp, request.ip);
     if (!fromIp.allowed) throw tooManyAttempts("Too many password reset requests from your network.", fromIp.retryAfterMs);
   }
-  if (!(await takeAttempt(RESET_REQUEST_LIMITS.perEmail, email)).allowed) return;
   const user = await db.user.findUnique({ where: { email }, select: { id: true, name: true } });
   if (!user) return;
   const recent = await db.passwordResetToken.findFirst({
@@ -39,6 +38,9 @@ export async function requestPasswordReset(input: unknown, request: { ip?: strin
     select: { id: true },
   });
   if (recent) return;
+  // Counts mails really sent: requests the one-a-minute rule answered without a mail must not
+  // use up the owner's hourly quota (someone else could otherwise silence their resets).
+  if (!(await takeAttempt(RESET_REQUEST_LIMITS.perEmail, email)).allowed) return;
 
   const token = randomBytes(32).toString("base64url");
   await db.passwordResetToken.create({

@@ -360,4 +360,24 @@ describe("backups", () => {
     expect(restore).toMatchObject({ status: "SUCCEEDED", failureReason: null });
     expect(await statusOf(instance.id)).toBe(before);
   });
+
+  it("a restore whose job failed for good is not revived again and again: FAILED, the instance in ERROR", async () => {
+    const latest = await db.backup.findFirstOrThrow({ where: { instanceId: instance.id, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } });
+    const stuck = await db.backupRestore.create({
+      data: { backupId: latest.id, targetInstanceId: instance.id, inPlace: true, previousStatus: "RUNNING", status: "RUNNING", requestedBy: "test" },
+    });
+    await db.instance.update({ where: { id: instance.id }, data: { status: "RESTORING", statusChangedAt: new Date(Date.now() - 10 * 60_000) } });
+    // Its job failed on its last attempt (a payload the processor refuses stands in for a crash loop).
+    const jobId = `${JOB.restoreBackup}-${stuck.id}`;
+    await getQueue(QUEUE.backups).add(JOB.restoreBackup, { restoreId: 42 }, { jobId, attempts: 1 });
+    await waitFor("failed job", async () => ((await (await getQueue(QUEUE.backups).getJob(jobId))?.getState()) === "failed" ? true : null));
+
+    const report = await reconcileInstances();
+    const restore = await db.backupRestore.findUniqueOrThrow({ where: { id: stuck.id } });
+    expect(restore.status).toBe("FAILED");
+    expect(restore.failureReason).toMatch(/failed on every attempt/);
+    const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row.status).toBe("ERROR");
+    expect(row.statusMessage).toMatch(/an admin must look/);
+  });
 });

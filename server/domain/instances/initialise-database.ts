@@ -8,13 +8,22 @@ import { tenantConnection } from "./tenant-connection";
 
 type InitInstance = Parameters<typeof desiredInitSpec>[0];
 
-/** Whether Odoo's `base` module is installed in the instance's database (Odoo's own record). */
-export async function databaseInitialised(instanceId: string): Promise<boolean> {
+/** The modules the initialisation installs: base and the instance's addons. */
+const requestedModules = (instance: { customAddons: string[] }) => [...new Set(["base", ...instance.customAddons])];
+
+/**
+ * Whether every requested module is installed in the instance's database (Odoo's own record).
+ * Odoo commits base before the rest of `-i base,addons`: base alone is not "initialised".
+ */
+export async function databaseInitialised(instanceId: string, modules: string[] = ["base"]): Promise<boolean> {
   return withTenantClient(await tenantConnection(instanceId), async (client) => {
     const table = await client.query<{ present: boolean }>("SELECT to_regclass('public.ir_module_module') IS NOT NULL AS present");
     if (!table.rows[0]?.present) return false;
-    const base = await client.query("SELECT 1 FROM ir_module_module WHERE name = 'base' AND state = 'installed'");
-    return (base.rowCount ?? 0) > 0;
+    const installed = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM ir_module_module WHERE name = ANY($1::text[]) AND state = 'installed'",
+      [modules],
+    );
+    return installed.rows[0]!.n === modules.length;
   });
 }
 
@@ -31,7 +40,8 @@ function failureLine(logs: string[]): string | undefined {
  * and Odoo's `-i` completes what a previous run did not commit).
  */
 export async function initialiseDatabase(instance: InitInstance, database: TenantDatabase): Promise<"initialised" | "already"> {
-  if (await databaseInitialised(instance.id)) return "already";
+  const modules = requestedModules(instance);
+  if (await databaseInitialised(instance.id, modules)) return "already";
   const spec = desiredInitSpec(instance, database);
   const timeoutSeconds = env().INIT_TIMEOUT_SECONDS;
   const started = Date.now();
@@ -41,7 +51,9 @@ export async function initialiseDatabase(instance: InitInstance, database: Tenan
     const why = failureLine(result.logs)?.replaceAll(database.password, "[redacted]");
     throw new Error(`Initialising the database failed (exit code ${result.exitCode ?? "unknown"})${why ? `: ${why}` : ""}`);
   }
-  if (!(await databaseInitialised(instance.id))) throw new Error("Odoo exited without installing base in the database");
+  if (!(await databaseInitialised(instance.id, modules))) {
+    throw new Error(`Odoo exited without installing ${modules.join(", ")} in the database`);
+  }
   logger.info({ instanceId: instance.id, durationMs: Date.now() - started }, "database initialised");
   return "initialised";
 }

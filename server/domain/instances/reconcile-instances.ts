@@ -2,7 +2,7 @@ import { db } from "../../db";
 import { env } from "../../env";
 import type { InstanceStatus } from "../../generated/prisma/enums";
 import { logger } from "../../logger";
-import { enqueueInstanceJob, enqueueRestore, JOB, type InstanceJobName } from "../../queue/queues";
+import { enqueueInstanceJob, enqueueRestore, getQueue, JOB, QUEUE, type InstanceJobName } from "../../queue/queues";
 import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../runtime/container-runtime";
 import { OBSERVED_FIELDS, observeInstance } from "./observe-instance";
@@ -117,7 +117,8 @@ export async function reconcileInstances(): Promise<ReconcileReport> {
 /**
  * An instance RESTORING past its deadline: re-enqueue its unfinished in-place restore (true), or,
  * when no restore is left to run (a lost request, a finished restore that died before settling
- * the status), put the instance back to what its container says (false).
+ * the status), put the instance back to what its container says (false); a restore whose job
+ * failed for good ends FAILED with the instance in ERROR (false).
  */
 async function reviveRestore(instanceId: string, container: ContainerState | null): Promise<boolean> {
   const pending = await db.backupRestore.findFirst({
@@ -126,6 +127,15 @@ async function reviveRestore(instanceId: string, container: ContainerState | nul
     select: { id: true },
   });
   if (pending) {
+    // A restore whose job failed for good (it crashed the worker on every attempt) is not run
+    // again and again: the instance shows ERROR with the reason, for an admin to look at.
+    const job = await getQueue(QUEUE.backups).getJob(`${JOB.restoreBackup}-${pending.id}`);
+    if (job && (await job.getState()) === "failed") {
+      const reason = `The restore failed on every attempt (${(job.failedReason || "the worker stopped").slice(0, 300)}); an admin must look at this instance`;
+      await db.backupRestore.update({ where: { id: pending.id }, data: { status: "FAILED", failureReason: reason, finishedAt: new Date() } });
+      await transitionStatus(instanceId, { to: "ERROR", from: ["RESTORING"], message: reason, actor: "system:reconciler" });
+      return false;
+    }
     await enqueueRestore(pending.id);
     return true;
   }

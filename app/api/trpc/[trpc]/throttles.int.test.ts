@@ -144,4 +144,17 @@ describe("asking for a password reset", () => {
     }
     expect(mailsTo(user.email)).toBe(3);
   });
+
+  it("requests answered without a mail (one a minute) do not use up the owner's hourly mails", async () => {
+    const user = await createTestUser();
+    // Someone else asks three times within a minute: one mail, the others answered the same.
+    for (let i = 1; i <= 3; i++) await requestPasswordReset({ email: user.email }, { ip: randomIp() });
+    expect(mailsTo(user.email)).toBe(1);
+    // Later the owner asks twice (past the minute each time): both mails are sent.
+    for (let i = 1; i <= 2; i++) {
+      await db.passwordResetToken.updateMany({ where: { userId: user.id }, data: { createdAt: new Date(Date.now() - 2 * 60 * 1000) } });
+      await requestPasswordReset({ email: user.email }, { ip: randomIp() });
+    }
+    expect(mailsTo(user.email)).toBe(3);
+  });
 });

@@ -372,7 +372,7 @@ describe("backups", () => {
     await getQueue(QUEUE.backups).add(JOB.restoreBackup, { restoreId: 42 }, { jobId, attempts: 1 });
     await waitFor("failed job", async () => ((await (await getQueue(QUEUE.backups).getJob(jobId))?.getState()) === "failed" ? true : null));
 
-    const report = await reconcileInstances();
+    await reconcileInstances();
     const restore = await db.backupRestore.findUniqueOrThrow({ where: { id: stuck.id } });
     expect(restore.status).toBe("FAILED");
     expect(restore.failureReason).toMatch(/failed on every attempt/);

@@ -327,6 +327,7 @@ function sampleInput(path: AdminProcedurePath, selfId: string): unknown {
     "admin.instances.action": { id: missing, action: "stop" },
     "admin.instances.retryProvisioning": { id: missing },
     "admin.instances.moveToStatus": { id: missing, status: "STOPPED", reason: "e2e: must be refused" },
+    "admin.instances.resetOdooPassword": { id: missing, password: "E2e-Refused-Pass-1!" },
     "admin.dbServers.list": undefined,
     "admin.dbServers.add": {
       name: `e2e-refused-${randomLetters(6)}`,

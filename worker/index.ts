@@ -28,6 +28,7 @@ const BACKUP_CONCURRENCY = 2;
 const BILLING_CONCURRENCY = 4;
 const SPARE_REFILL_EVERY_MS = 60_000;
 const BILLING_SWEEP_EVERY_MS = 60_000;
+const ODOO_PASSWORD_CHECK_EVERY_MS = 60 * 60_000;
 const FORCED_EXIT_AFTER_MS = 30_000;
 
 type Heartbeat = { engineVersion: string; queues: string[] };
@@ -74,6 +75,9 @@ async function upsertSchedulers(config: TEnv): Promise<void> {
   await daily(JOB.verifyBackups, `0 ${(config.BACKUP_HOUR_UTC + 2) % 24} * * 0`);
   // Builtin billing clock, grace-period suspensions, end-of-subscription deletions, lost work.
   await every(JOB.billingSweep, BILLING_SWEEP_EVERY_MS);
+  // The platform's one-time fix for instances made before owners chose their Odoo password
+  // (at boot, then hourly for any that could not be reached): admin/admin is rotated away.
+  await every(JOB.checkOdooPasswords, ODOO_PASSWORD_CHECK_EVERY_MS);
 }
 
 /** Warns about Odoo images the engine does not have (provisioning on that series would fail). */

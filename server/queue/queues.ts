@@ -33,6 +33,7 @@ export const JOB = {
   startSubscription: "start-subscription",
   cancelSubscription: "cancel-subscription",
   billingSweep: "billing-sweep",
+  checkOdooPasswords: "check-odoo-passwords",
   pollPaynowPayment: "poll-paynow-payment",
 } as const;
 export type InstanceJobName =
@@ -53,6 +54,7 @@ export const ZRestoreBackupPayload = z.object({ restoreId: z.string().min(1) }).
 export const ZBillingEventPayload = z.object({ billingEventId: z.string().min(1) }).strict();
 export const ZPaynowPollPayload = z.object({ paymentId: z.string().min(1), attempt: z.number().int().min(0) }).strict();
 export const ZBillingSweepPayload = z.object({}).strict();
+export const ZCheckOdooPasswordsPayload = z.object({}).strict();
 /** Instance jobs carry the id only; the processor re-reads everything else. */
 export const ZInstanceJobPayload = z.object({ instanceId: z.string().min(1) }).strict();
 export type TInstanceJobPayload = z.infer<typeof ZInstanceJobPayload>;

@@ -144,7 +144,7 @@ const SCHEMA: readonly string[] = [
   `CREATE TABLE res_partner (
      id serial PRIMARY KEY, name varchar, complete_name varchar, email varchar, phone varchar,
      company_id integer, is_company boolean DEFAULT false, type varchar DEFAULT 'contact', lang varchar,
-     active boolean DEFAULT true, ${AUDIT})`,
+     tz varchar, active boolean DEFAULT true, ${AUDIT})`,
   // name, email and phone are Odoo's stored related fields of the company's partner.
   `CREATE TABLE res_company (
      id serial PRIMARY KEY, name varchar NOT NULL, partner_id integer NOT NULL REFERENCES res_partner(id),

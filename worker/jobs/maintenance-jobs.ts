@@ -4,11 +4,13 @@ import { refillSpareDatabases } from "@/server/db-pool/spare-databases";
 import { scheduleBackups } from "@/server/domain/backups/schedule-backups";
 import { verifyBackups } from "@/server/domain/backups/verify-backups";
 import { runBillingSweep } from "@/server/domain/billing/billing-sweep";
+import { rotateDefaultPasswords } from "@/server/domain/instances/odoo-admin-password";
 import { reconcileInstances } from "@/server/domain/instances/reconcile-instances";
 import {
   JOB,
   QUEUE,
   ZBillingSweepPayload,
+  ZCheckOdooPasswordsPayload,
   ZReconcilePayload,
   ZRefillSparesPayload,
   ZScheduleBackupsPayload,
@@ -19,7 +21,8 @@ import { workerHeartbeat } from "./worker-heartbeat";
 
 /**
  * The fleet-wide maintenance jobs (one scheduler each, upserted at worker boot): heartbeat,
- * reconcile, spare databases, daily backups, weekly restore tests, billing sweep.
+ * reconcile, spare databases, daily backups, weekly restore tests, billing sweep, the check
+ * that no instance's Odoo administrator still accepts admin/admin.
  */
 export function maintenanceProcessor(redis: Redis, heartbeat: { engineVersion: string; queues: string[] }) {
   return async (job: Job): Promise<unknown> => {
@@ -42,6 +45,9 @@ export function maintenanceProcessor(redis: Redis, heartbeat: { engineVersion: s
       case JOB.billingSweep:
         ZBillingSweepPayload.parse(job.data);
         return runBillingSweep();
+      case JOB.checkOdooPasswords:
+        ZCheckOdooPasswordsPayload.parse(job.data);
+        return rotateDefaultPasswords();
       default:
         throw new Error(`unknown job ${job.name} on queue ${QUEUE.maintenance}`);
     }

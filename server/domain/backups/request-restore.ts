@@ -5,7 +5,7 @@ import { db } from "../../db";
 import { AppError } from "../../errors";
 import { enqueueRestore } from "../../queue/queues";
 import { createInstance } from "../instances/create-instance";
-import { ZSubdomain } from "../instances/schemas";
+import { ZOdooAdminPassword, ZSubdomain } from "../instances/schemas";
 import { transitionStatus } from "../instances/transition-status";
 import { RESTORABLE_IN_PLACE } from "./backup-rules";
 import { ownedBackup } from "./manage-backups";
@@ -16,6 +16,8 @@ export const ZRestoreInput = z.discriminatedUnion("target", [
     target: z.literal("new"),
     name: z.string().trim().min(1, { message: "Give the new instance a name" }).max(64, { message: "At most 64 characters" }),
     subdomain: ZSubdomain,
+    /** The new instance's Odoo administrator password; generated (and shown once) when left out. */
+    adminPassword: ZOdooAdminPassword,
   }),
   z.object({
     backupId: z.string().min(1).max(64),
@@ -40,14 +42,26 @@ export async function requestRestore(actor: UserActor, input: unknown) {
   if (data.target === "new") {
     const instance = await createInstance(
       actor,
-      { name: data.name, subdomain: data.subdomain, odooVersion: backup.odooSeries, planId: source.planId, envVars: source.envVars ?? {} },
+      {
+        name: data.name,
+        subdomain: data.subdomain,
+        odooVersion: backup.odooSeries,
+        planId: source.planId,
+        envVars: source.envVars ?? {},
+        adminEmail: source.adminEmail,
+        adminPassword: data.adminPassword,
+      },
       { restoreFromBackupId: backup.id },
     );
     const restore = await db.backupRestore.create({
       data: { backupId: backup.id, targetInstanceId: instance.id, inPlace: false, status: "RUNNING", requestedBy: actorLabel(actor) },
     });
     await recordAudit({ actor, action: "backup.restore", targetType: "backup", targetId: backup.id, details: { into: instance.id } });
-    return { restoreId: restore.id, instanceId: instance.id };
+    return {
+      restoreId: restore.id,
+      instanceId: instance.id,
+      ...(instance.generatedOdooPassword ? { generatedOdooPassword: instance.generatedOdooPassword } : {}),
+    };
   }
 
   if (data.confirmSubdomain !== source.subdomain) {

@@ -6,6 +6,7 @@ import { logger } from "../../logger";
 import { containerRuntime } from "../../runtime";
 import { odooContainerName } from "../instances/odoo-container-spec";
 import { tenantConnection } from "../instances/tenant-connection";
+import { secureRestoredDatabase } from "../instances/odoo-admin-password";
 import { recordInstanceEvent, transitionStatus } from "../instances/transition-status";
 import { waitUntilHealthy } from "../instances/wait-until-healthy";
 import { loadDump, loadFilestore } from "./load-backup";
@@ -73,7 +74,9 @@ export async function restoreInPlace(restoreId: string): Promise<{ status: strin
     }
 
     await createOwnedDatabase(access, { dbName: names.incoming, roleName: instance.dbUser! });
-    await loadDump(archive.path, await tenantConnection(instance.id, names.incoming));
+    const incoming = await tenantConnection(instance.id, names.incoming);
+    await loadDump(archive.path, incoming);
+    await secureRestoredDatabase(instance.id, incoming);
 
     await runtime.stopContainer(container, STOP_TIMEOUT_SECONDS);
     await renameDatabase(access, dbName, names.previous);

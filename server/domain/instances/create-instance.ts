@@ -1,11 +1,14 @@
 import { actorLabel, type UserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import { db } from "../../db";
+import { takeAttempt, tooManyAttempts, type AttemptRule } from "../../auth/attempt-limit";
+import { encryptSecret } from "../../crypto/secrets";
 import { env } from "../../env";
 import { AppError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 import { queueSubscriptionStart } from "../../queue/queues";
 import { PUBLIC_INSTANCE_SELECT } from "./instance-scope";
+import { generateOdooPassword, hashOdooPassword } from "./odoo-password";
 import { planLimits } from "../plans/plan-limits";
 
 import { ZCreateInstanceInput, ZSubdomain } from "./schemas";
@@ -37,6 +40,11 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
   if (data.trial && owner.trialUsedAt) {
     throw fieldError("trial", "You have already used your free trial; this instance starts once its first invoice is paid", "CONFLICT");
   }
+  // Hashing costs half a second of a core: counted, and done only for a request that passed
+  // every other check.
+  const attempt = await takeAttempt(CREATE_LIMIT, actor.userId);
+  if (!attempt.allowed) throw tooManyAttempts("Too many instances requested.", attempt.retryAfterMs);
+  const admin = await newOdooAdminPassword(data.adminPassword);
 
   let instance;
   try {
@@ -60,6 +68,9 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
           demoData: data.demoData,
           customAddons: data.customAddons,
           envVars: data.envVars,
+          odooAdminHashEnc: admin.hashEnc,
+          odooLang: data.odooLang,
+          odooTimezone: data.odooTimezone,
           restoreFromBackupId: options.restoreFromBackupId,
           events: {
             create: { type: "STATUS", toStatus: "PENDING_PAYMENT", message: "Instance requested", actor: actorLabel(actor) },
@@ -86,7 +97,20 @@ export async function createInstance(actor: UserActor, input: unknown, options: 
   // If this enqueue is lost (Redis down), the billing sweep finds the instance without a
   // subscription and queues it again.
   await queueSubscriptionStart(instance.id);
-  return instance;
+  // A generated password is shown once, in this answer, and stored nowhere in plain.
+  return { ...instance, ...(admin.generated ? { generatedOdooPassword: admin.generated } : {}) };
+}
+
+/** Instances a customer may request per hour (each costs an Odoo password hash). */
+const CREATE_LIMIT: AttemptRule = { name: "instance-create", limit: 30, windowMs: 60 * 60_000 };
+
+/**
+ * The Odoo administrator's password as it travels to provisioning: Odoo's own hash, encrypted
+ * with SECRETS_KEY. Without a chosen password, one is generated (and returned to show once).
+ */
+async function newOdooAdminPassword(chosen: string | undefined): Promise<{ hashEnc: string; generated?: string }> {
+  const generated = chosen ? undefined : generateOdooPassword();
+  return { hashEnc: encryptSecret(await hashOdooPassword(chosen ?? generated!)), generated };
 }
 
 /** For the create form's as-you-type check. */

@@ -24,9 +24,12 @@ const specInstance = (instance: SpecInstance) => ({
   memoryMb: instance.memoryMb,
 });
 
-/** The one-shot container that initialises the instance's database (initialise-database.ts). */
-export function desiredInitSpec(instance: SpecInstance, database: TenantDatabase) {
-  return buildOdooInitSpec({ instance: specInstance(instance), database, image: env().ODOO_IMAGE });
+/**
+ * The one-shot container that initialises the instance's database (initialise-database.ts).
+ * A language other than Odoo's built-in en_US is loaded by the same install.
+ */
+export function desiredInitSpec(instance: SpecInstance & { odooLang?: string }, database: TenantDatabase) {
+  return buildOdooInitSpec({ instance: specInstance(instance), database, image: env().ODOO_IMAGE, loadLanguage: instance.odooLang });
 }
 
 /** The container an instance should have now, from its row and the platform's settings. */

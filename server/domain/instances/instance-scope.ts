@@ -31,6 +31,10 @@ export const PUBLIC_INSTANCE_SELECT = {
   url: true,
   dbName: true,
   initializedAt: true,
+  odooLang: true,
+  odooTimezone: true,
+  odooLoginSetAt: true,
+  odooPasswordNoticeAt: true,
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.InstanceSelect;

@@ -5,6 +5,7 @@ import { containerRuntime } from "../../runtime";
 import type { ContainerState } from "../../runtime/container-runtime";
 import { odooContainerName } from "./odoo-container-spec";
 import { decideStatus } from "./decide-status";
+import { syncOdooBaseUrl } from "./hand-over";
 import { instanceUrls, probeOdooHealth } from "./odoo-health";
 import { transitionStatus } from "./transition-status";
 
@@ -21,6 +22,7 @@ export const OBSERVED_FIELDS = {
   statusChangedAt: true,
   subdomain: true,
   url: true,
+  odooBaseUrl: true,
   initializedAt: true,
 } as const;
 type ObservedInstance = {
@@ -29,6 +31,7 @@ type ObservedInstance = {
   statusChangedAt: Date;
   subdomain: string | null;
   url: string | null;
+  odooBaseUrl: string | null;
   initializedAt: Date | null;
 };
 
@@ -69,8 +72,16 @@ export async function observeInstance(
       actor: options.actor ?? "system:observer",
       data,
     });
+    await followUrl(instance, data.url);
     return { status: changed ? decision.status : instance.status, changed };
   }
   if (Object.keys(data).length > 0) await db.instance.updateMany({ where: { id: instance.id, status: instance.status }, data });
+  await followUrl(instance, data.url);
   return { status: instance.status, changed: false };
+}
+
+/** Odoo's own idea of its address (`web.base.url`) follows the instance's URL. */
+async function followUrl(instance: ObservedInstance, newUrl: string | undefined): Promise<void> {
+  const url = newUrl ?? instance.url;
+  if (url && url !== instance.odooBaseUrl && instance.initializedAt) await syncOdooBaseUrl(instance.id);
 }

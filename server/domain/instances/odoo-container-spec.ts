@@ -285,10 +285,10 @@ export function buildOdooContainerSpec(input: OdooSpecInput): OdooContainerSpec 
  * The one-shot container that initialises a new instance's database, privately, before the
  * serving container ever starts: the same image, database settings, environment, data volume
  * and limits, with `-i base[,addons]` and the demo choice, and `--stop-after-init` (Odoo
- * installs, commits and exits). No published port, no proxy labels, no restart: nothing can
+ * installs, commits and exits; `--load-language` for a language other than en_US). No published port, no proxy labels, no restart: nothing can
  * reach it, and it is a task, not the instance's container (LABEL.role).
  */
-export function buildOdooInitSpec(input: Omit<OdooSpecInput, "firstBoot" | "routing">): OdooContainerSpec {
+export function buildOdooInitSpec(input: Omit<OdooSpecInput, "firstBoot" | "routing"> & { loadLanguage?: string }): OdooContainerSpec {
   const serving = buildOdooContainerSpec({ ...input, firstBoot: true, routing: { kind: "ports" } });
   const labels: Record<string, string> = {
     [LABEL.managed]: "true",
@@ -299,7 +299,12 @@ export function buildOdooInitSpec(input: Omit<OdooSpecInput, "firstBoot" | "rout
   const spec: OdooContainerSpec = {
     ...serving,
     name: odooInitContainerName(input.instance.id),
-    args: [...serving.args.filter((arg) => arg !== "--proxy-mode"), "--stop-after-init"],
+    args: [
+      ...serving.args.filter((arg) => arg !== "--proxy-mode"),
+      // Odoo ships en_US; another language is loaded by the same install.
+      ...(input.loadLanguage && input.loadLanguage !== "en_US" ? [`--load-language=${input.loadLanguage}`] : []),
+      "--stop-after-init",
+    ],
     labels,
     exposedPorts: [],
     publishedPorts: [],

@@ -1,5 +1,6 @@
-import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
+import { pbkdf2, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { checkPassword } from "../../auth/password-policy";
 
 /**
  * Odoo's own password hashes (contract odoo.md and odoo-test-image.md: Odoo 17 stores passlib's
@@ -56,4 +57,17 @@ export async function odooPasswordMatches(password: string, stored: string | nul
   const { digest, bytes } = DIGESTS[parsed.scheme];
   const actual = await pbkdf2Async(password, parsed.salt, parsed.rounds, bytes, digest);
   return timingSafeEqual(actual, parsed.checksum);
+}
+
+/**
+ * A password for a person to read and type: four groups of four letters and digits without the
+ * look-alikes (0/O, 1/l/I), joined by hyphens, drawn until it meets the password policy.
+ */
+export function generateOdooPassword(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  for (;;) {
+    const groups = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join(""));
+    const password = groups.join("-");
+    if (checkPassword(password).every((rule) => rule.ok)) return password;
+  }
 }

@@ -5,6 +5,7 @@ import { observeProvisioning } from "../../metrics/observe-provisioning";
 import { containerRuntime } from "../../runtime";
 import { odooContainerName } from "./odoo-container-spec";
 import { desiredContainerSpec } from "./desired-container-spec";
+import { handOverDatabase, syncOdooBaseUrl } from "./hand-over";
 import { initialiseDatabase } from "./initialise-database";
 import { createTenantDatabase, placeTenantDatabase } from "./prepare-database";
 import { recordInstanceEvent, transitionStatus } from "./transition-status";
@@ -130,6 +131,8 @@ export async function provisionInstance(instanceId: string, options: ProvisionOp
     }
     await step("initialise", "Database loaded from the backup");
   }
+  // The owner's login, the company and the address, before anyone can reach the instance.
+  await handOverDatabase(instanceId, { cloned: false });
 
   await runtime.startContainer(spec.name);
   const moved = await transitionStatus(instanceId, {
@@ -158,6 +161,8 @@ export async function finishBoot(instanceId: string, subdomain: string | null, a
         actor,
         data: { url: outcome.url, initializedAt: new Date() },
       });
+      // A published port is only known once the container runs: Odoo learns its address now.
+      await syncOdooBaseUrl(instanceId);
       return { status: "RUNNING" };
     case "timeout":
       // Not an error: a slow boot that answers later is moved to RUNNING by the reconciler.

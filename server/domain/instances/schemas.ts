@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZPassword } from "../../auth/password-policy";
 
 /** Subdomains we keep for ourselves (and that would confuse customers). */
 export const RESERVED_SUBDOMAINS = new Set([
@@ -57,6 +58,35 @@ export const ZEnvVars = z
     }
   });
 
+/** Languages the create form offers for the Odoo administrator (Odoo's codes; en_US is built in). */
+export const ODOO_LANGUAGES = [
+  { code: "en_US", label: "English (US)" },
+  { code: "en_GB", label: "English (UK)" },
+  { code: "fr_FR", label: "Français" },
+  { code: "de_DE", label: "Deutsch" },
+  { code: "es_ES", label: "Español" },
+  { code: "it_IT", label: "Italiano" },
+  { code: "nl_NL", label: "Nederlands" },
+  { code: "pl_PL", label: "Polski" },
+  { code: "pt_BR", label: "Português (BR)" },
+] as const;
+const LANGUAGE_CODES = ODOO_LANGUAGES.map((language) => language.code) as [string, ...string[]];
+
+export const ZOdooLang = z.enum(LANGUAGE_CODES, { message: `Choose one of ${LANGUAGE_CODES.join(", ")}` });
+
+/** IANA time zones as this runtime knows them, plus UTC. */
+const TIME_ZONES: ReadonlySet<string> = new Set(["UTC", ...Intl.supportedValuesOf("timeZone")]);
+export const ZOdooTimezone = z
+  .string()
+  .max(64, { message: "Choose a time zone such as Europe/Warsaw" })
+  .refine((zone) => TIME_ZONES.has(zone), { message: "Choose a time zone such as Europe/Warsaw" });
+
+/**
+ * The Odoo administrator's password: the platform's password policy. Left out, the platform
+ * generates one and shows it once.
+ */
+export const ZOdooAdminPassword = ZPassword.optional();
+
 export const ZCreateInstanceInput = z.object({
   name: z.string().trim().min(1, { message: "Give the instance a name" }).max(64, { message: "At most 64 characters" }),
   subdomain: ZSubdomain,
@@ -69,6 +99,9 @@ export const ZCreateInstanceInput = z.object({
     .max(50, { message: "At most 50 modules" })
     .default([]),
   envVars: ZEnvVars.default({}),
+  adminPassword: ZOdooAdminPassword,
+  odooLang: ZOdooLang.default("en_US"),
+  odooTimezone: ZOdooTimezone.default("UTC"),
   /** Start with the plan's free trial (one per customer); otherwise the first invoice is due at once. */
   trial: z.boolean().default(false),
 });
@@ -77,3 +110,6 @@ export type TCreateInstanceInput = z.input<typeof ZCreateInstanceInput>;
 export const ZInstanceId = z.object({ id: z.string().min(1).max(64) });
 export const ZInstanceLogsInput = ZInstanceId.extend({ lines: z.number().int().min(1).max(2000).default(200) });
 export const ZSubdomainCheck = z.object({ subdomain: z.string().max(64) });
+
+/** A new password for the instance's Odoo administrator: the platform's password policy. */
+export const ZResetOdooPasswordInput = z.object({ id: z.string().min(1).max(64), password: ZPassword });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { resetOdooAdminPassword } from "../../domain/instances/odoo-admin-password";
+import { ZResetOdooPasswordInput } from "../../domain/instances/schemas";
 import { ZAuditQuery, listAudit } from "../../domain/admin/audit";
 import {
   getCustomer,
@@ -50,6 +52,10 @@ export const adminRouter = createTRPCRouter({
     action: adminProcedure.input(ZAdminInstanceAction).mutation(({ ctx, input }) => adminInstanceAction(ctx.actor, input)),
     retryProvisioning: adminProcedure.input(ZId).mutation(({ ctx, input }) => retryProvisioning(ctx.actor, input.id)),
     moveToStatus: adminProcedure.input(ZMoveToStatus).mutation(({ ctx, input }) => moveInstanceToStatus(ctx.actor, input)),
+    /** Sets a customer's Odoo administrator password (audited, on the customer's timeline). */
+    resetOdooPassword: adminProcedure
+      .input(ZResetOdooPasswordInput)
+      .mutation(({ ctx, input }) => resetOdooAdminPassword(ctx.actor, input)),
   }),
   dbServers: createTRPCRouter({
     list: adminProcedure.query(() => listDbServers()),

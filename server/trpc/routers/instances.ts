@@ -7,8 +7,15 @@ import {
   listInstances,
   refreshInstanceStatus,
 } from "../../domain/instances/read-instances";
+import { resetOdooAdminPassword } from "../../domain/instances/odoo-admin-password";
 import { requestInstanceAction } from "../../domain/instances/request-instance-action";
-import { ZCreateInstanceInput, ZInstanceId, ZInstanceLogsInput, ZSubdomainCheck } from "../../domain/instances/schemas";
+import {
+  ZCreateInstanceInput,
+  ZInstanceId,
+  ZInstanceLogsInput,
+  ZResetOdooPasswordInput,
+  ZSubdomainCheck,
+} from "../../domain/instances/schemas";
 import { createTRPCRouter, protectedProcedure } from "../init";
 
 export const instancesRouter = createTRPCRouter({
@@ -28,4 +35,8 @@ export const instancesRouter = createTRPCRouter({
   health: protectedProcedure.input(ZInstanceId).query(({ ctx, input }) => getInstanceHealth(ctx.actor, input.id)),
   refreshStatus: protectedProcedure.input(ZInstanceId).mutation(({ ctx, input }) => refreshInstanceStatus(ctx.actor, input.id)),
   events: protectedProcedure.input(ZInstanceId).query(({ ctx, input }) => listInstanceEvents(ctx.actor, input.id)),
+  /** The owner's (or an admin's, audited) new Odoo administrator password, applied in place. */
+  resetOdooPassword: protectedProcedure
+    .input(ZResetOdooPasswordInput)
+    .mutation(({ ctx, input }) => resetOdooAdminPassword(ctx.actor, input)),
 });

@@ -39,7 +39,8 @@ export default defineConfig({
       url: `${baseURL}/api/health`,
       // Every browser of the suite signs up from 127.0.0.1: the per-address sign-up limit (tested
       // at its default in the integration suite) would otherwise cap the number of e2e accounts.
-      env: { ...(process.env as Record<string, string>), SIGNUP_LIMIT_PER_IP_HOUR: "1000" },
+      // RUN_LOG_FILE: a copy of the web and worker logs, which npm test searches for secrets.
+      env: { ...(process.env as Record<string, string>), SIGNUP_LIMIT_PER_IP_HOUR: "1000", RUN_LOG_FILE: ".test-reports/e2e-server.log" },
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
       stdout: "ignore",

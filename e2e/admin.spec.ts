@@ -10,6 +10,7 @@ import {
 } from "@playwright/test";
 import { ADMIN_PROCEDURES, type AdminProcedurePath } from "./fixtures/admin-procedures";
 import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
+import { fillOdooAdminPassword } from "./fixtures/instances";
 
 const PASSWORD = "E2e-Password-42!";
 const NO_CAPACITY = "No database server has free capacity: add a server or raise a server's capacity.";
@@ -148,6 +149,7 @@ async function createInstanceThroughUi(page: Page, name: string): Promise<{ id: 
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Subdomain", { exact: true }).fill(subdomain);
   await expect(page.getByTestId("subdomain-check")).toHaveText(`${subdomain} is available`);
+  await fillOdooAdminPassword(page);
   await page.getByRole("button", { name: "Create instance" }).click();
   await page.waitForURL((url) => /^\/instances\/(?!new$)[^/]+$/.test(url.pathname));
   const id = new URL(page.url()).pathname.split("/").pop()!;

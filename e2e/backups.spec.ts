@@ -5,7 +5,7 @@ import { expect, test, type Page } from "@playwright/test";
 import yauzl from "yauzl";
 import { signUp, uniqueEmail } from "./fixtures/accounts";
 import { payWithEcoCash } from "./fixtures/billing";
-import { apiGetStatus, randomLetters } from "./fixtures/instances";
+import { apiGetStatus, randomLetters, fillOdooAdminPassword } from "./fixtures/instances";
 
 const PASSWORD = "E2e-Password-42!";
 
@@ -54,6 +54,7 @@ test("a customer backs up an instance, downloads the zip and restores it into a 
   const standard = page.getByRole("radio", { name: /^Standard/ });
   await standard.check();
   await expect(standard).toBeChecked();
+  await fillOdooAdminPassword(page);
   await page.getByRole("button", { name: "Create instance" }).click();
 
   // Not /instances/new itself: the id of the instance page the form navigates to.
@@ -117,7 +118,11 @@ test("a customer backs up an instance, downloads the zip and restores it into a 
   await expect(subdomainField).toHaveAttribute("aria-invalid", "true");
   await subdomainField.fill(restoredSubdomain);
   await expect(page.getByTestId("restore-subdomain-check")).toHaveText(`${restoredSubdomain} is available`);
+  // No password typed: one is generated and shown once, with a copy button.
   await submit.click();
+  await expect(page.getByTestId("generated-password-value")).toHaveText(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+  await expect(page.getByTestId("generated-password").getByRole("button", { name: "Copy" })).toBeVisible();
+  await page.getByRole("button", { name: "I have kept it, continue" }).click();
 
   // The new instance provisions from the backup; the source stays as it was.
   await expect(page).toHaveURL(new RegExp(`/instances/(?!${sourceId}$)[^/]+$`));

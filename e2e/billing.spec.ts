@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
 import { payWithEcoCash } from "./fixtures/billing";
-import { randomLetters } from "./fixtures/instances";
+import { randomLetters, fillOdooAdminPassword } from "./fixtures/instances";
 
 /**
  * Billing in Chromium with the builtin provider and the Paynow protocol stand-in (started by
@@ -26,6 +26,7 @@ async function fillCreateForm(page: Page, name: string) {
   const standard = page.getByRole("radio", { name: /^Standard/ });
   await standard.check();
   await expect(standard).toHaveAccessibleName(/\$8\.00/);
+  await fillOdooAdminPassword(page);
   return subdomain;
 }
 

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { signUp, uniqueEmail } from "./fixtures/accounts";
-import { apiGetStatus, randomLetters } from "./fixtures/instances";
+import { apiGetStatus, fillOdooAdminPassword, ODOO_ADMIN_PASSWORD, randomLetters } from "./fixtures/instances";
 
 const PASSWORD = "E2e-Password-42!";
 
@@ -16,9 +16,10 @@ test.afterEach(async ({ page }, testInfo) => {
   createdInstanceId = undefined;
 });
 
-test("a customer creates an instance, watches it provision, opens it, stops it and deletes it", async ({ page, context }) => {
+test("a customer creates an instance, watches it provision, opens it, logs in to Odoo, stops it and deletes it", async ({ page, context }) => {
   test.setTimeout(240_000);
-  await signUp(page, { name: "Instance Owner", email: uniqueEmail("instance"), password: PASSWORD });
+  const email = uniqueEmail("instance");
+  await signUp(page, { name: "Instance Owner", email, password: PASSWORD });
   await expect(page.getByRole("heading", { name: "Your instances" })).toBeVisible();
   await expect(page.getByText("You have no instances yet.")).toBeVisible();
 
@@ -28,6 +29,14 @@ test("a customer creates an instance, watches it provision, opens it, stops it a
   await page.getByLabel("Name", { exact: true }).fill("E2E Shop");
   await page.getByLabel("Subdomain", { exact: true }).fill(subdomain);
   await expect(page.getByTestId("subdomain-check")).toHaveText(`${subdomain} is available`);
+  // The Odoo administrator's password: the platform's policy, ticked live.
+  const odooPassword = page.getByLabel("Odoo administrator password", { exact: true });
+  await odooPassword.fill("short");
+  await expect(page.getByTestId("odoo-admin-fields").locator('[data-rule="length"]')).toHaveAttribute("data-ok", "false");
+  await fillOdooAdminPassword(page);
+  await expect(page.getByTestId("odoo-admin-fields").locator('[data-rule="length"]')).toHaveAttribute("data-ok", "true");
+  await page.getByLabel("Language").selectOption("en_US");
+  await page.getByLabel("Time zone").selectOption("Europe/Warsaw");
   await page.getByRole("button", { name: "Create instance" }).click();
 
   await expect(page).toHaveURL(/\/instances\/(?!new$)[^/]+$/);
@@ -69,6 +78,18 @@ test("a customer creates an instance, watches it provision, opens it, stops it a
   expect(reload?.status()).toBe(200);
   await expect(odoo).toHaveTitle(/Odoo/);
   await expect(odoo.locator("html")).toHaveAttribute("data-database", databaseName!);
+  await expect(page.getByTestId("odoo-login-email")).toHaveText(email);
+
+  // Odoo's own default login is refused; the owner's email and chosen password get in.
+  await odoo.getByLabel("Email").fill("admin");
+  await odoo.getByLabel("Password").fill("admin");
+  await odoo.getByRole("button", { name: "Log in" }).click();
+  await expect(odoo.getByText("Wrong login/password")).toBeVisible();
+  await odoo.getByLabel("Email").fill(email);
+  await odoo.getByLabel("Password").fill(ODOO_ADMIN_PASSWORD);
+  await odoo.getByRole("button", { name: "Log in" }).click();
+  await expect(odoo).toHaveURL(/\/(web|odoo)$/);
+  await expect(odoo.locator("body.o_web_client")).toHaveAttribute("data-uid", "2");
   await odoo.close();
 
   // Stop.

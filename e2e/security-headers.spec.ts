@@ -1,6 +1,6 @@
 import { expect, test, type APIResponse, type Browser, type Page } from "@playwright/test";
 import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
-import { randomLetters } from "./fixtures/instances";
+import { randomLetters, fillOdooAdminPassword } from "./fixtures/instances";
 
 /**
  * The web edge: security headers on every page and API route, a nonce-based CSP that the real
@@ -212,6 +212,7 @@ test("in Chromium, a customer's instance page and billing page with an invoice r
   await page.getByLabel("Subdomain", { exact: true }).fill(subdomain);
   await expect(page.getByTestId("subdomain-check")).toHaveText(`${subdomain} is available`);
   await page.getByLabel("Start with the 14-day free trial").uncheck();
+  await fillOdooAdminPassword(page);
   await page.getByRole("button", { name: "Create instance" }).click();
   await expect(page).toHaveURL(/\/billing$/);
   const subscription = page.getByTestId("subscription-row");

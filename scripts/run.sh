@@ -7,6 +7,11 @@ source scripts/lib.sh
 load_env .env
 
 PORT=${PORT:-3000}
+# A copy of the services' logs (npm test greps them for secrets after the e2e run).
+if [ -n "${RUN_LOG_FILE:-}" ]; then
+  mkdir -p "$(dirname "$RUN_LOG_FILE")"
+  exec > >(tee -a "$RUN_LOG_FILE")
+fi
 pids=()
 stop_all() {
   trap - INT TERM EXIT

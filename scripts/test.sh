@@ -40,6 +40,27 @@ suite "unit tests" npx vitest run --project unit $(vitest_reports unit)
 suite "integration tests" npx vitest run --project integration $(vitest_reports integration)
 export PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/e2e.json
 suite "e2e tests (Playwright, Chromium)" npx playwright test --reporter=list,json
+# The passwords the e2e customers typed, and Odoo password hashes, never reach a log line.
+no_secrets_in_logs() {
+  local file=.test-reports/e2e-server.log
+  local lines
+  lines=$(wc -l <"$file" 2>/dev/null || echo 0)
+  if [ "$lines" -lt 20 ]; then
+    printf 'the e2e run left %s log lines in %s: nothing to check\n' "$lines" "$file"
+    return 1
+  fi
+  local found=0 secret
+  # ODOO_ADMIN_PASSWORD of e2e/fixtures/instances.ts, the customers' PASSWORD of the specs.
+  for secret in 'E2e-Odoo-Admin-73!' 'E2e-Password-42!' '$pbkdf2-sha512$'; do
+    if grep -qF -- "$secret" "$file"; then
+      printf 'a secret (%s...) appears in the e2e logs\n' "${secret:0:6}"
+      found=1
+    fi
+  done
+  echo "searched $lines log lines of the e2e run for secrets"
+  return $found
+}
+suite "no secrets in the e2e logs" no_secrets_in_logs
 # Every benchmark once at a small size through its real path, so one that breaks fails here;
 # their targets are judged only by the full-size runs (by hand: npm run bench:<name>).
 bench_smoke() {

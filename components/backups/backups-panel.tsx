@@ -31,7 +31,7 @@ const smallLinkClass =
  * every 2 s while a backup is pending or running (and while the instance restores, which takes
  * a pre-restore backup), and reloaded when the instance's status changes.
  */
-export function BackupsPanel({ instance }: { instance: Pick<InstanceDetail, "id" | "name" | "subdomain" | "status"> }) {
+export function BackupsPanel({ instance }: { instance: Pick<InstanceDetail, "id" | "name" | "subdomain" | "status" | "adminEmail"> }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [restoringId, setRestoringId] = useState<string | null>(null);

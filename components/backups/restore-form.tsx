@@ -12,6 +12,8 @@ import { RESTORABLE_IN_PLACE } from "@/server/domain/backups/backup-rules";
 import { ZSubdomain } from "@/server/domain/instances/schemas";
 import type { Backup } from "./types";
 import { SubdomainCheck } from "@/components/instances/subdomain-check";
+import { GeneratedPassword } from "@/components/instances/generated-password";
+import { PasswordChecklist } from "@/components/password-checklist";
 
 
 type Target = "new" | "in-place";
@@ -26,7 +28,7 @@ export function RestoreForm({
   onClose,
 }: {
   backup: Pick<Backup, "id" | "createdAt">;
-  instance: Pick<InstanceDetail, "id" | "name" | "subdomain" | "status">;
+  instance: Pick<InstanceDetail, "id" | "name" | "subdomain" | "status" | "adminEmail">;
   onClose: () => void;
 }) {
   const trpc = useTRPC();
@@ -38,13 +40,18 @@ export function RestoreForm({
   const [subdomain, setSubdomain] = useState("");
   const [localErrors, setLocalErrors] = useState<{ name?: string; subdomain?: string }>({});
   const [typed, setTyped] = useState("");
+  /** The new instance's Odoo administrator password; left empty, one is generated and shown once. */
+  const [adminPassword, setAdminPassword] = useState("");
+  const [generated, setGenerated] = useState<{ password: string; instanceId: string }>();
 
   const restore = useMutation(
     trpc.backups.restore.mutationOptions({
       onSuccess: async (result, input) => {
         if (input.target === "new") {
           await queryClient.invalidateQueries({ queryKey: trpc.instances.list.queryKey() });
-          router.push(`/instances/${result.instanceId}`);
+          if ("generatedOdooPassword" in result && result.generatedOdooPassword) {
+            setGenerated({ password: result.generatedOdooPassword, instanceId: result.instanceId });
+          } else router.push(`/instances/${result.instanceId}`);
           return;
         }
         // The instance is RESTORING now: refetch it at once, the page's polling does the rest.
@@ -81,10 +88,20 @@ export function RestoreForm({
     if (busy) return;
     if (target === "new") {
       const valid = validateNew();
-      if (valid) restore.mutate({ backupId: backup.id, target: "new", ...valid });
+      if (valid) restore.mutate({ backupId: backup.id, target: "new", ...valid, adminPassword: adminPassword || undefined });
     } else if (confirmed) {
       restore.mutate({ backupId: backup.id, target: "in-place", confirmSubdomain: typed.trim() });
     }
+  }
+
+  if (generated) {
+    return (
+      <GeneratedPassword
+        login={instance.adminEmail}
+        password={generated.password}
+        onContinue={() => router.push(`/instances/${generated.instanceId}`)}
+      />
+    );
   }
 
   return (
@@ -158,6 +175,24 @@ export function RestoreForm({
             maxLength={64}
             required
           />
+          <div className="sm:col-span-2">
+            <Field
+              label="Odoo administrator password of the new instance"
+              name="restoreAdminPassword"
+              type="password"
+              autoComplete="new-password"
+              value={adminPassword}
+              onChange={(event) => setAdminPassword(event.target.value)}
+              error={errors?.fields.adminPassword}
+              hint={
+                <>
+                  <span className="text-slate-500">Leave empty to have one generated (shown once).</span>
+                  {adminPassword ? <PasswordChecklist password={adminPassword} /> : null}
+                </>
+              }
+              maxLength={256}
+            />
+          </div>
         </div>
       ) : (
         <div className="flex flex-col gap-3 rounded-xl border border-red-200 bg-red-50 p-4">

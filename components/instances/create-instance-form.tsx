@@ -8,6 +8,8 @@ import { useTRPC } from "@/components/providers/trpc-provider";
 import { formErrors } from "@/components/trpc-errors";
 import { Button, CheckboxField, Field, FieldError, FormMessage, SelectField, TextAreaField } from "@/components/ui/form";
 import { formatCpu, formatMemory } from "./format";
+import { GeneratedPassword } from "./generated-password";
+import { OdooAdminFields, type OdooAdminChoice } from "./odoo-admin-fields";
 import { parseAddons, parseEnvVars } from "./parse-options";
 import type { Plan } from "./types";
 import { SubdomainCheck } from "@/components/instances/subdomain-check";
@@ -28,6 +30,9 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
   const [addons, setAddons] = useState("");
   const [envText, setEnvText] = useState("");
   const [envError, setEnvError] = useState<string>();
+  const [odooAdmin, setOdooAdmin] = useState<OdooAdminChoice>({ password: "", generate: false, lang: "en_US", timezone: "UTC" });
+  /** A generated Odoo password, shown once before moving on. */
+  const [shown, setShown] = useState<{ password: string; login: string; next: string }>();
   /** The customer's own choice; until they touch the box it follows trialAvailable. */
   const [trialChoice, setTrialChoice] = useState<boolean>();
 
@@ -48,7 +53,9 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         void queryClient.invalidateQueries({ queryKey: trpc.billing.overview.queryKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.instances.list.queryKey() });
         // Without a trial the instance waits for its first invoice, which the billing page shows.
-        router.push(input.trial ? `/instances/${instance.id}` : "/billing");
+        const next = input.trial ? `/instances/${instance.id}` : "/billing";
+        if (instance.generatedOdooPassword) setShown({ password: instance.generatedOdooPassword, login: instance.adminEmail, next });
+        else router.push(next);
       },
       // A trial refused as already used: show the box as it now is.
       onError: () => queryClient.invalidateQueries({ queryKey: trpc.billing.overview.queryKey() }),
@@ -75,9 +82,14 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
       demoData,
       customAddons: parseAddons(addons),
       envVars: env.vars,
+      adminPassword: odooAdmin.generate ? undefined : odooAdmin.password,
+      odooLang: odooAdmin.lang,
+      odooTimezone: odooAdmin.timezone,
       trial,
     });
   }
+
+  if (shown) return <GeneratedPassword login={shown.login} password={shown.password} onContinue={() => router.push(shown.next)} />;
 
   if (plans.length === 0) {
     return <FormMessage kind="error">No plans are available yet. Please come back later.</FormMessage>;
@@ -159,6 +171,12 @@ export function CreateInstanceForm({ plans }: { plans: Plan[] }) {
         spellCheck={false}
         maxLength={64}
         required
+      />
+
+      <OdooAdminFields
+        value={odooAdmin}
+        onChange={setOdooAdmin}
+        errors={{ adminPassword: errors?.fields.adminPassword, odooLang: errors?.fields.odooLang, odooTimezone: errors?.fields.odooTimezone }}
       />
 
       <label className="flex items-start gap-3 text-sm">

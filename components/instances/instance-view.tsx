@@ -11,6 +11,7 @@ import { HealthPanel } from "./health-panel";
 import { InstanceActions } from "./instance-actions";
 import { LocalTime } from "./local-time";
 import { LogTail } from "./log-tail";
+import { OdooLoginPanel } from "./odoo-login-panel";
 import { StatusBadge } from "./status-badge";
 import { Timeline } from "./timeline";
 import { isTransitional, type InstanceDetail, type InstanceEvent } from "./types";
@@ -79,6 +80,7 @@ export function InstanceView({ initialInstance, initialEvents }: { initialInstan
           ) : null}
         </div>
         {hasBillingNotice(instance.status) ? <BillingNotice instance={instance} /> : null}
+        <OdooLoginPanel instance={instance} />
         <InstanceActions instance={instance} />
       </section>
 
@@ -160,6 +162,8 @@ function InstanceDetails({ instance }: { instance: InstanceDetail }) {
     ["Resources", `${formatCpu(instance.cpuLimit)} · ${formatMemory(instance.memoryMb)} memory · ${instance.storageGb} GB storage`],
     ["Database", instance.dbName ? <code className="font-mono text-xs" data-testid="instance-database">{instance.dbName}</code> : "—"],
     ["Admin email", instance.adminEmail],
+    ["Odoo language", instance.odooLang],
+    ["Odoo time zone", instance.odooTimezone],
     ["Demo data", instance.demoData ? "Yes" : "No"],
     ["Custom addons", instance.customAddons.length ? instance.customAddons.join(", ") : "None"],
     ["Environment variables", envKeys.length ? envKeys.join(", ") : "None"],

@@ -282,4 +282,29 @@ describe("instances made before owners had their own login", () => {
     expect((await caller.instances.get({ id: instance.id })).odooPasswordNoticeAt).toBeNull();
     expect(await odooCommonLogin(instance.url!, instance.dbName!, "admin", RESET_PASSWORD)).toBe(2);
   });
+
+  it("a restore in place brings the backup's users back, except an admin/admin, which is rotated", { timeout: 180_000 }, async () => {
+    const user = await createTestUser();
+    const caller = (await callerFor(user.id)).caller;
+    const { instance } = await runningInstance(caller, { adminPassword: OWNER_PASSWORD });
+    // A backup taken while the administrator still had Odoo's default password.
+    await sql(instance.id, "UPDATE res_users SET password = $1 WHERE id = 2", [await hashOdooPassword("admin")]);
+    const backup = await caller.backups.create({ id: instance.id });
+    await waitFor("backup", async () => ((await caller.backups.get({ id: backup.id })).status === "SUCCEEDED" ? true : null));
+    await caller.instances.resetOdooPassword({ id: instance.id, password: RESET_PASSWORD });
+    expect((await caller.instances.get({ id: instance.id })).odooPasswordNoticeAt).toBeNull();
+
+    const { restoreId } = await caller.backups.restore({ backupId: backup.id, target: "in-place", confirmSubdomain: instance.subdomain! });
+    await waitFor("restore", async () => {
+      const restore = await db.backupRestore.findUniqueOrThrow({ where: { id: restoreId } });
+      if (restore.status === "FAILED") throw new Error(restore.failureReason ?? "restore failed");
+      return restore.status === "SUCCEEDED" ? true : null;
+    }, 120_000);
+    const after = await caller.instances.get({ id: instance.id });
+    // The backup's login (the owner's email) is back; neither admin/admin nor the later password works.
+    expect(await odooCommonLogin(after.url!, after.dbName!, user.email, "admin")).toBe(false);
+    expect(await odooCommonLogin(after.url!, after.dbName!, user.email, RESET_PASSWORD)).toBe(false);
+    expect(after.odooPasswordNoticeAt).toBeTruthy();
+    expect((await odooIdentity(instance.id)).params["web.base.url"]).toBe(after.url);
+  });
 });

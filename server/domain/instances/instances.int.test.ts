@@ -2,7 +2,7 @@ import { Queue, QueueEvents, type Worker } from "bullmq";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decryptSecret } from "@/server/crypto/secrets";
+import { decryptSecret, encryptSecret } from "@/server/crypto/secrets";
 import { db } from "@/server/db";
 import { createRedis } from "@/server/queue/connection";
 import { QUEUE } from "@/server/queue/queues";
@@ -10,7 +10,9 @@ import { containerRuntime } from "@/server/runtime";
 import { callerFor, createTestUser } from "@/testing/accounts";
 import { startBillingWorker, startInstanceWorker } from "@/testing/job-workers";
 import { eventually, footprint, initContainerLeft, odooContainerName, servingArgs, statusOf, uniqueSubdomain } from "@/testing/instances";
+import { odooCommonLogin } from "@/testing/odoo-client";
 import { followEngineEvents } from "./follow-engine-events";
+import { hashOdooPassword } from "./odoo-password";
 import { PROVISION_STEPS, provisionInstance } from "./provision-instance";
 import { reconcileInstances } from "./reconcile-instances";
 import { deleteInstance } from "./run-instance-action";
@@ -26,6 +28,7 @@ const events = new AbortController();
 const created: string[] = [];
 
 const series = () => (process.env.ODOO_SERIES ?? "17.0,18.0").split(",")[0]!.trim();
+const OWNER_ODOO_PASSWORD = "Killed-Worker-Pass-31!";
 
 async function newCustomer() {
   const user = await createTestUser();
@@ -57,6 +60,8 @@ async function unqueuedInstance() {
       odooVersion: series(),
       planId: plan.id,
       adminEmail: user.email,
+      // The owner's chosen Odoo password, as createInstance stores it (fewer rounds: a test).
+      odooAdminHashEnc: encryptSecret(await hashOdooPassword(OWNER_ODOO_PASSWORD, { rounds: 1000 })),
       cpuLimit: plan.cpu,
       memoryMb: plan.memoryMb,
       storageGb: plan.storageGb,
@@ -225,6 +230,11 @@ describe("provisioning", () => {
       expect(await footprint(instance.id)).toEqual({ containers: 1, running: 1, volumes: 1, roles: 1, databases: 1 });
       expect(await initContainerLeft(instance.id)).toBe(false);
       expect(await servingArgs(instance.id)).not.toContain("-i");
+      // Handed over exactly as without a crash: the owner's login works, Odoo's default does not.
+      const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
+      expect(row.odooAdminHashEnc).toBeNull();
+      expect(await odooCommonLogin(row.url!, row.dbName!, row.adminEmail, OWNER_ODOO_PASSWORD)).toBe(2);
+      expect(await odooCommonLogin(row.url!, row.dbName!, "admin", "admin")).toBe(false);
     },
   );
 
